@@ -1,0 +1,12 @@
+using System.Text.Json;
+
+namespace ConvertroFunctions.Core.Segment;
+
+/// <summary>
+/// One Segment event exactly as it was received: its original UTF-8 JSON text (never
+/// re-serialized) and the parsed element over that same text.
+/// </summary>
+/// <param name="Index">Position of the event in the request body (0 for a single event).</param>
+/// <param name="Utf8">The event's raw JSON bytes.</param>
+/// <param name="Element">The parsed event; valid while the owning <see cref="SegmentBody"/> lives.</param>
+public readonly record struct RawEvent(int Index, ReadOnlyMemory<byte> Utf8, JsonElement Element);
