@@ -1,0 +1,39 @@
+namespace ConvertroFunctions.Core.Convertro;
+
+/// <summary>Why an event is not sent to Convertro. <see cref="Code"/> is stable, for counting.</summary>
+public sealed record SkipReason(string Code, string Message)
+{
+    public static readonly SkipReason IntegrationDisabled = new(
+        "integration_disabled",
+        "integrations.Convertro is false, or integrations.All is false and Convertro is not enabled.");
+
+    public static readonly SkipReason NoDeviceId = new(
+        "no_device_id",
+        "context.device.id is missing or empty; Convertro needs the device id on every call.");
+
+    public static readonly SkipReason IdentifyWithoutUserId = new(
+        "identify_without_user_id",
+        "identify without a userId: Convertro only accepts identified users.");
+
+    public static readonly SkipReason OrderWithoutOrderId = new(
+        "order_without_order_id",
+        "Order event without properties.order_id, orderId or id.");
+
+    public static SkipReason EventNotMapped(string eventName) => new(
+        "event_not_mapped",
+        $"track '{eventName}' is not in the workspace's events mapping.");
+
+    public static SkipReason TypeNotSent(string type) => new(
+        "type_not_sent",
+        $"{type} calls are not sent to Convertro.");
+}
+
+/// <summary>What one Segment event becomes: the Convertro calls to make, or why it is skipped.</summary>
+public readonly record struct MappingResult(IReadOnlyList<ConvertroCall> Calls, SkipReason? Skip)
+{
+    public bool IsSkipped => Skip is not null;
+
+    public static MappingResult Skipped(SkipReason reason) => new([], reason);
+
+    public static MappingResult Send(params ConvertroCall[] calls) => new(calls, null);
+}

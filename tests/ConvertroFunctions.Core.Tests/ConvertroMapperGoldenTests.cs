@@ -1,0 +1,52 @@
+using System.Text;
+using ConvertroFunctions.Core.Convertro;
+
+namespace ConvertroFunctions.Core.Tests;
+
+public sealed class ConvertroMapperGoldenTests
+{
+    public static IEnumerable<object[]> Cases => GoldenCase.All();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Map_GoldenCase_ProducesExactRequestsOrSkipReason(string name)
+    {
+        var golden = GoldenCase.Load(name);
+        var settings = golden.Settings();
+
+        var result = ConvertroMapper.Map(golden.Event, settings, GoldenCase.ReceivedAt);
+
+        if (golden.ExpectedSkip is { } expectedSkip)
+        {
+            Assert.True(result.IsSkipped, $"{name}: expected skip '{expectedSkip}' but got {result.Calls.Count} call(s)");
+            Assert.Equal(expectedSkip, result.Skip!.Code);
+            Assert.Empty(result.Calls);
+            return;
+        }
+        Assert.False(result.IsSkipped, $"{name}: unexpectedly skipped: {result.Skip?.Message}");
+        var actual = result.Calls
+            .Select(call => ConvertroWire.Build(call, ConvertroWire.BaseUri(null, settings.Domain)))
+            .Select(request => (request.Url.ToString(), Encoding.UTF8.GetString(request.Body)))
+            .ToList();
+        Assert.Equal(golden.ExpectedRequests.ToList(), actual);
+    }
+
+    [Fact]
+    public void GoldenFolder_EverySkipReasonAndEndpoint_IsExercised()
+    {
+        var cases = GoldenCase.All().Select(c => GoldenCase.Load((string)c[0])).ToList();
+        var skips = cases.Select(c => c.ExpectedSkip).OfType<string>().ToHashSet();
+        var urls = cases.Where(c => c.ExpectedSkip is null).SelectMany(c => c.ExpectedRequests).Select(r => r.Url).ToHashSet();
+
+        Assert.Superset(skips, new HashSet<string>
+        {
+            SkipReason.IntegrationDisabled.Code, SkipReason.NoDeviceId.Code, SkipReason.IdentifyWithoutUserId.Code,
+            SkipReason.OrderWithoutOrderId.Code, SkipReason.EventNotMapped("x").Code, SkipReason.TypeNotSent("x").Code,
+        });
+        Assert.Superset(urls, new HashSet<string>
+        {
+            "https://acme.convertro.com/s2s/v1/users", "https://acme.convertro.com/s2s/v1/events",
+            "https://acme.convertro.com/s2s/v1/installs",
+        });
+    }
+}
