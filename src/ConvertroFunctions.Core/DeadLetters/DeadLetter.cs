@@ -1,0 +1,45 @@
+namespace ConvertroFunctions.Core.DeadLetters;
+
+/// <summary>
+/// An event that could not be delivered, with why. Replay re-enqueues <see cref="Event"/> and skips
+/// the calls in <see cref="DeliveredCalls"/>.
+/// </summary>
+public sealed record DeadLetter
+{
+    public required string Id { get; init; }
+
+    public required string WorkspaceId { get; init; }
+
+    public string? MessageId { get; init; }
+
+    public string? EventType { get; init; }
+
+    public string? EventName { get; init; }
+
+    public required string Reason { get; init; }
+
+    public int? LastStatus { get; init; }
+
+    /// <summary>The start of Convertro's response body, when it answered.</summary>
+    public string? ResponseExcerpt { get; init; }
+
+    public int Attempts { get; init; }
+
+    public required DateTimeOffset FirstFailureAt { get; init; }
+
+    public required DateTimeOffset LastFailureAt { get; init; }
+
+    /// <summary>The original event's raw JSON.</summary>
+    public required ReadOnlyMemory<byte> Event { get; init; }
+
+    public IReadOnlyList<string> DeliveredCalls { get; init; } = [];
+
+    /// <summary>When ingest first accepted the event.</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>
+    /// Row keys sort ascending, so an inverted timestamp lists a workspace's newest failures first.
+    /// </summary>
+    public static string NewId(DateTimeOffset at) =>
+        $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-{Guid.NewGuid():N}"[..32];
+}

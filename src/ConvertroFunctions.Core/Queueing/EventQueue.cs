@@ -1,0 +1,50 @@
+using Azure.Storage.Queues;
+using ConvertroFunctions.Core.Storage;
+
+namespace ConvertroFunctions.Core.Queueing;
+
+/// <summary>
+/// The producer side of <c>segment-events</c>. The queue client encodes base64 (set once in
+/// <see cref="StorageClients"/>), matching the Functions queue trigger. Messages never expire:
+/// an event waiting out a long outage must not vanish.
+/// </summary>
+public sealed class EventQueue
+{
+    private const int ParallelSends = 8;
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    /// <summary>The longest delay Azure Storage allows before a message becomes visible.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
+
+    public EventQueue(StorageClients clients)
+    {
+        Queue = clients.Queues.GetQueueClient(StorageNames.EventsQueue);
+    }
+
+    public QueueClient Queue { get; }
+
+    /// <summary>Packs and enqueues accepted events; throws if any message could not be enqueued.</summary>
+    public async Task<int> EnqueueAsync(
+        string workspaceId, DateTimeOffset receivedAt, IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken ct)
+    {
+        var messages = QueueMessagePacker.Pack(workspaceId, receivedAt, events);
+        await Parallel.ForEachAsync(
+            messages,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = ct },
+            async (message, token) => await SendAsync(new BinaryData(message), TimeSpan.Zero, token));
+        return messages.Count;
+    }
+
+    /// <summary>Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>.</summary>
+    public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
+        SendAsync(new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
+
+    private Task SendAsync(BinaryData message, TimeSpan delay, CancellationToken ct) =>
+        StorageErrors.WithQueueAsync(
+            Queue,
+            async () => await Queue.SendMessageAsync(message, Clamp(delay), NeverExpires, ct),
+            ct);
+
+    private static TimeSpan Clamp(TimeSpan delay) =>
+        delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxDelay ? MaxDelay : delay;
+}

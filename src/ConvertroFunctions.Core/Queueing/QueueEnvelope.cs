@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace ConvertroFunctions.Core.Queueing;
+
+/// <summary>
+/// The body of a <c>segment-events</c> message: one or more raw Segment events of one workspace.
+/// Ingest packs many events per message; a retry or replay carries one event and its
+/// <see cref="Retry"/> state.
+/// </summary>
+public sealed record QueueEnvelope
+{
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = CurrentVersion;
+
+    public required string WorkspaceId { get; init; }
+
+    /// <summary>When ingest accepted the events; the Convertro timestamp for events without one.</summary>
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public required IReadOnlyList<RawJson> Events { get; init; }
+
+    public RetryState? Retry { get; init; }
+}
+
+/// <summary>Where a single event's delivery stands after earlier attempts.</summary>
+public sealed record RetryState
+{
+    /// <summary>Delivery attempts already made for this event.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>Keys (<see cref="Convertro.ConvertroCall.Key"/>) of calls already delivered; not sent again.</summary>
+    public IReadOnlyList<string> Delivered { get; init; } = [];
+
+    public DateTimeOffset? FirstFailureAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public int? LastStatus { get; init; }
+}

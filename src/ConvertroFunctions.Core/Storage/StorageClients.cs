@@ -1,0 +1,90 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace ConvertroFunctions.Core.Storage;
+
+/// <summary>
+/// The two Azure service clients, built once from <c>AzureWebJobsStorage</c> the way the Functions
+/// host reads it: a connection string, or identity-based settings
+/// (<c>AzureWebJobsStorage__accountName</c> or <c>__queueServiceUri</c>/<c>__tableServiceUri</c>,
+/// with <c>__clientId</c> for a user-assigned identity). Queue and table clients derive from these.
+/// </summary>
+public sealed class StorageClients
+{
+    private readonly Func<QueueClientOptions, QueueServiceClient> _queueServiceFactory;
+
+    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queueServiceFactory, TableServiceClient tables)
+    {
+        _queueServiceFactory = queueServiceFactory;
+        Queues = queueServiceFactory(NewQueueOptions(QueueMessageEncoding.Base64));
+        Tables = tables;
+    }
+
+    /// <summary>Queue clients from here encode and decode base64, like the Functions queue trigger.</summary>
+    public QueueServiceClient Queues { get; }
+
+    public TableServiceClient Tables { get; }
+
+    /// <summary>
+    /// A queue client with its own message encoding: a queue host (LocalHost's listener) reads raw
+    /// text and decodes it as host.json says, so a message it cannot decode goes to the poison queue.
+    /// </summary>
+    public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding) =>
+        _queueServiceFactory(NewQueueOptions(encoding)).GetQueueClient(queueName);
+
+    public static StorageClients FromConfiguration(IConfiguration configuration)
+    {
+        var tableOptions = new TableClientOptions();
+        ConfigureRetries(tableOptions.Retry);
+
+        var connectionString = configuration[StorageNames.ConnectionSetting];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new StorageClients(
+                options => new QueueServiceClient(connectionString, options),
+                new TableServiceClient(connectionString, tableOptions));
+        }
+
+        var section = configuration.GetSection(StorageNames.ConnectionSetting);
+        var account = section["accountName"];
+        var queueUri = section["queueServiceUri"] ?? (account is null ? null : $"https://{account}.queue.core.windows.net");
+        var tableUri = section["tableServiceUri"] ?? (account is null ? null : $"https://{account}.table.core.windows.net");
+        if (queueUri is null || tableUri is null)
+        {
+            throw new InvalidOperationException(
+                $"Storage is not configured. Set {StorageNames.ConnectionSetting} to a connection string " +
+                "(UseDevelopmentStorage=true for Azurite), or set AzureWebJobsStorage__accountName (or " +
+                "__queueServiceUri and __tableServiceUri) for identity-based access.");
+        }
+        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = section["clientId"],
+        });
+        return new StorageClients(
+            options => new QueueServiceClient(new Uri(queueUri), credential, options),
+            new TableServiceClient(new Uri(tableUri), credential, tableOptions));
+    }
+
+    private static QueueClientOptions NewQueueOptions(QueueMessageEncoding encoding)
+    {
+        var options = new QueueClientOptions { MessageEncoding = encoding };
+        ConfigureRetries(options.Retry);
+        return options;
+    }
+
+    /// <summary>
+    /// Few, quick retries: ingest must answer Segment within about 3 s, and delivery is retried by
+    /// the queue anyway.
+    /// </summary>
+    private static void ConfigureRetries(RetryOptions retry)
+    {
+        retry.Mode = RetryMode.Exponential;
+        retry.MaxRetries = 2;
+        retry.Delay = TimeSpan.FromMilliseconds(100);
+        retry.MaxDelay = TimeSpan.FromSeconds(1);
+        retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+    }
+}
