@@ -1,0 +1,131 @@
+using System.Text.Json;
+using ConvertroFunctions.Core.Convertro;
+using ConvertroFunctions.Core.DeadLetters;
+using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Delivery;
+
+/// <summary>
+/// The queue trigger's work (ARCHITECTURE.md §7): for each event of a <c>segment-events</c> message,
+/// map it and send its calls; every event ends delivered, skipped (counted, logged), re-enqueued
+/// for a later attempt, or dead-lettered. Throws only when it cannot record an outcome (storage
+/// down), so the host retries the message and, after maxDequeueCount, moves it to the poison queue.
+/// </summary>
+public sealed partial class DeliveryHandler(
+    WorkspaceCache workspaces,
+    ConvertroClient convertro,
+    EventQueue queue,
+    DeadLetterWriter deadLetters,
+    DeliveryMetrics metrics,
+    TimeProvider time,
+    IOptions<DeliveryOptions> options,
+    ILogger<DeliveryHandler> logger)
+{
+    private readonly IReadOnlyList<TimeSpan> _schedule = options.Value.RetrySchedule;
+
+    public async Task HandleAsync(BinaryData body, CancellationToken ct)
+    {
+        QueueEnvelope envelope;
+        try
+        {
+            envelope = QueueMessagePacker.Deserialize(body);
+        }
+        catch (JsonException ex)
+        {
+            await deadLetters.UnreadableAsync(body, ex.Message, ct);
+            return;
+        }
+
+        var settings = await workspaces.GetAsync(envelope.WorkspaceId, ct);
+        await Parallel.ForEachAsync(
+            envelope.Events,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents, CancellationToken = ct },
+            async (raw, token) => await DeliverAsync(envelope, raw, settings, token));
+    }
+
+    private async Task DeliverAsync(QueueEnvelope envelope, RawJson raw, WorkspaceSettings? settings, CancellationToken ct)
+    {
+        using var document = JsonDocument.Parse(raw.Utf8);
+        var e = document.RootElement;
+        var failure = new FailureContext(envelope, raw, EventSummary.Of(e), envelope.Retry?.Delivered ?? []);
+        if (settings is null || !settings.Enabled)
+        {
+            var why = settings is null
+                ? $"Workspace '{envelope.WorkspaceId}' does not exist (deleted after the event was accepted)."
+                : $"Workspace '{envelope.WorkspaceId}' is disabled; replay once it is enabled again.";
+            await deadLetters.AddAsync(failure, new SendOutcome(OutcomeKind.Permanent, null, why), envelope.Retry?.Attempt ?? 0, ct);
+            return;
+        }
+
+        var mapping = ConvertroMapper.Map(e, settings, envelope.ReceivedAt);
+        if (mapping.Skip is { } skip)
+        {
+            metrics.Skipped(envelope.WorkspaceId, skip.Code);
+            LogSkipped(logger, failure.Summary.MessageId, envelope.WorkspaceId, skip.Code, skip.Message);
+            return;
+        }
+
+        var delivered = new List<string>(failure.Delivered);
+        foreach (var call in mapping.Calls)
+        {
+            if (delivered.Contains(call.Key))
+            {
+                continue;
+            }
+            var outcome = await convertro.SendAsync(call, settings, ct);
+            if (outcome.Kind != OutcomeKind.Delivered)
+            {
+                await FailAsync(failure with { Delivered = delivered }, outcome, ct);
+                return;
+            }
+            delivered.Add(call.Key);
+        }
+        metrics.Delivered(envelope.WorkspaceId);
+    }
+
+    /// <summary>A transient failure is retried on the schedule; anything else, or the last attempt, is dead-lettered.</summary>
+    private async Task FailAsync(FailureContext failure, SendOutcome outcome, CancellationToken ct)
+    {
+        var retry = failure.Envelope.Retry;
+        var attempt = (retry?.Attempt ?? 0) + 1;
+        if (outcome.Kind == OutcomeKind.Transient && attempt <= _schedule.Count)
+        {
+            var delay = Jitter(_schedule[attempt - 1]);
+            if (outcome.RetryAfter is { } retryAfter && retryAfter > delay)
+            {
+                delay = retryAfter;
+            }
+            await queue.EnqueueAsync(failure.Envelope with
+            {
+                Events = [failure.Raw],
+                Retry = new RetryState
+                {
+                    Attempt = attempt,
+                    Delivered = failure.Delivered,
+                    FirstFailureAt = retry?.FirstFailureAt ?? time.GetUtcNow(),
+                    LastError = outcome.Error,
+                    LastStatus = outcome.Status,
+                },
+            }, delay, ct);
+            metrics.Retried(failure.Envelope.WorkspaceId);
+            LogRetrying(logger, failure.Summary.MessageId, failure.Envelope.WorkspaceId, attempt, delay, outcome.Error);
+            return;
+        }
+        var final = outcome.Kind == OutcomeKind.Transient
+            ? outcome with { Error = $"Gave up after {attempt} attempts: {outcome.Error}" }
+            : outcome;
+        await deadLetters.AddAsync(failure, final, attempt, ct);
+    }
+
+    /// <summary>Up to 10% extra, so events that failed together do not all return together.</summary>
+    private static TimeSpan Jitter(TimeSpan delay) => delay + delay * (Random.Shared.NextDouble() * 0.1);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode} ({Reason})")]
+    private static partial void LogSkipped(ILogger logger, string? messageId, string workspaceId, string reasonCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId} failed attempt {Attempt}; retrying in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string? messageId, string workspaceId, int attempt, TimeSpan delay, string error);
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace ConvertroFunctions.Core.Delivery;
+
+/// <summary>The <c>Delivery</c> configuration section (env <c>Delivery__*</c>).</summary>
+public sealed class DeliveryOptions : IValidatableObject
+{
+    public const string SectionName = "Delivery";
+
+    /// <summary>30 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h: 8 attempts over about 4 hours, like Segment.</summary>
+    public const string DefaultRetryDelays = "00:00:30,00:01:00,00:05:00,00:15:00,00:30:00,01:00:00,02:00:00";
+
+    /// <summary>
+    /// Waits between attempts after a transient failure, comma-separated TimeSpans. One more
+    /// attempt than there are delays is made; then the event is dead-lettered.
+    /// </summary>
+    public string RetryDelays { get; set; } = DefaultRetryDelays;
+
+    /// <summary>Events of one queue message delivered at once.</summary>
+    [Range(1, 64)]
+    public int MaxParallelEvents { get; set; } = 8;
+
+    public IReadOnlyList<TimeSpan> RetrySchedule => Parse(RetryDelays, out _);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        Parse(RetryDelays, out var error);
+        if (error is not null)
+        {
+            yield return new ValidationResult($"Delivery:RetryDelays {error}", [nameof(RetryDelays)]);
+        }
+    }
+
+    private static List<TimeSpan> Parse(string text, out string? error)
+    {
+        error = null;
+        var delays = new List<TimeSpan>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!TimeSpan.TryParse(part, CultureInfo.InvariantCulture, out var delay) || delay <= TimeSpan.Zero || delay > TimeSpan.FromDays(7))
+            {
+                error = $"must be comma-separated TimeSpans between 00:00:00.001 and 7.00:00:00, e.g. 00:00:30,00:02:00; '{part}' is not.";
+                return [];
+            }
+            delays.Add(delay);
+        }
+        return delays;
+    }
+}
