@@ -1,0 +1,43 @@
+using System.Text.Json;
+using ConvertroFunctions.Core.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace ConvertroFunctions.Core.Admin;
+
+/// <summary>Reading a JSON admin request body: media type, size and syntax, each with its own clear error.</summary>
+internal static class AdminRequests
+{
+    public const int MaxSettingsBytes = 1024 * 1024;
+
+    /// <summary>Reads and parses the body; <paramref name="error"/> is set instead when it cannot.</summary>
+    public static async Task<(JsonDocument? Document, IResult? Error)> ReadJsonAsync(
+        HttpRequest request, int limit, CancellationToken ct, bool emptyAllowed = false)
+    {
+        if (emptyAllowed && request.ContentLength is 0 or null && !request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            return (null, null);
+        }
+        if (!RequestBody.IsJson(request.ContentType))
+        {
+            return (null, Problems.UnsupportedMediaType(request.ContentType));
+        }
+        using var body = await RequestBody.ReadAsync(request, limit, ct);
+        if (body.TooLarge)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+        if (emptyAllowed && body.Length == 0)
+        {
+            return (null, null);
+        }
+        try
+        {
+            // Copied: the pooled buffer goes back when this method returns.
+            return (JsonDocument.Parse(body.Memory.ToArray()), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.MalformedJson($"The body is not valid JSON: {ex.Message}"));
+        }
+    }
+}

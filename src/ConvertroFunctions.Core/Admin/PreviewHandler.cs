@@ -1,0 +1,84 @@
+using System.Text.Json;
+using ConvertroFunctions.Core.Convertro;
+using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Admin;
+
+/// <summary>One event's preview: its calls, the reason it is skipped, or why ingest would reject it.</summary>
+public sealed record PreviewItem(
+    int Index,
+    string? MessageId,
+    IReadOnlyList<PreviewCall>? Calls = null,
+    SkipReason? Skipped = null,
+    IReadOnlyList<string>? Errors = null);
+
+/// <summary>A Convertro request exactly as delivery would send it.</summary>
+public sealed record PreviewCall(string Method, string Url, string Path, JsonElement Body);
+
+/// <summary>
+/// <c>POST /api/workspaces/{workspaceId}/preview</c>: the ingest body forms in; for each event the
+/// Convertro requests it maps to, through the same mapper and wire builder as delivery. Sends nothing.
+/// </summary>
+public sealed class PreviewHandler(
+    WorkspaceStore store, TimeProvider time, IOptions<IngestOptions> ingest, IOptions<ConvertroOptions> convertro)
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public async Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+    {
+        var settings = WorkspaceId.IsValid(workspaceId) ? await store.GetAsync(workspaceId, ct) : null;
+        if (settings is null)
+        {
+            return Problems.UnknownWorkspace(workspaceId);
+        }
+        if (!RequestBody.IsJson(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+        using var body = await RequestBody.ReadAsync(request, ingest.Value.MaxBodyBytes, ct);
+        if (body.TooLarge)
+        {
+            return Problems.TooLarge(ingest.Value.MaxBodyBytes);
+        }
+        if (!SegmentBody.TryParse(body.Memory, out var parsed, out var error))
+        {
+            return Problems.MalformedJson(error!);
+        }
+        using (parsed)
+        {
+            var now = time.GetUtcNow();
+            var baseUri = ConvertroWire.BaseUri(convertro.Value.BaseUri, settings.Domain);
+            var items = parsed!.Events.Select(e => Preview(e, settings, baseUri, now)).ToList();
+            return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
+        }
+    }
+
+    private static PreviewItem Preview(RawEvent e, WorkspaceSettings settings, Uri baseUri, DateTimeOffset now)
+    {
+        if (SegmentEventValidator.Validate(e) is { } problem)
+        {
+            return new PreviewItem(e.Index, problem.MessageId, Errors: problem.Errors);
+        }
+        var messageId = e.Element.GetProperty("messageId").GetString();
+        var mapping = ConvertroMapper.Map(e.Element, settings, now);
+        if (mapping.Skip is { } skip)
+        {
+            return new PreviewItem(e.Index, messageId, Skipped: skip);
+        }
+        var calls = mapping.Calls.Select(call =>
+        {
+            var request = ConvertroWire.Build(call, baseUri);
+            using var json = JsonDocument.Parse(request.Body);
+            return new PreviewCall("POST", request.Url.ToString(), request.Path, json.RootElement.Clone());
+        }).ToList();
+        return new PreviewItem(e.Index, messageId, Calls: calls);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ConvertroFunctions.Core.Http;
+
+/// <summary>Every error answer is a ProblemDetails (application/problem+json) naming what was wrong.</summary>
+public static class Problems
+{
+    public static IResult Of(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+
+    /// <summary>400 with <c>errors</c>: field → messages.</summary>
+    public static IResult Invalid(string detail, IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: detail, title: "Invalid request");
+
+    public static IResult UnknownWorkspace(string workspaceId) => Of(
+        StatusCodes.Status404NotFound, "Unknown workspace",
+        $"No workspace '{workspaceId}' is configured. Create it with PUT /api/workspaces/{workspaceId}.");
+
+    public static IResult BadWorkspaceId(string workspaceId) => Invalid(
+        $"'{workspaceId}' is not a valid workspace id.",
+        new Dictionary<string, string[]> { ["workspaceId"] = [$"Must be {Workspaces.WorkspaceId.Rule}."] });
+
+    public static IResult UnsupportedMediaType(string? contentType) => Of(
+        StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+        $"Content-Type must be application/json (UTF-8); got '{contentType ?? "none"}'.");
+
+    public static IResult TooLarge(long limit) => Of(
+        StatusCodes.Status413PayloadTooLarge, "Body too large",
+        $"The body is over the limit of {limit} bytes (Ingest__MaxBodyBytes).");
+
+    public static IResult MalformedJson(string error) => Of(StatusCodes.Status400BadRequest, "Malformed JSON", error);
+
+    /// <summary>503 with Retry-After: Segment retries 5xx, so nothing is lost while storage is down.</summary>
+    public static IResult StorageUnavailable(int retryAfterSeconds = 10) => new WithHeader(
+        Of(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+            "Azure Storage could not be reached; nothing was accepted. Retry later."),
+        "Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Adds one response header to another result.</summary>
+    private sealed class WithHeader(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using ConvertroFunctions.Core.Delivery;
+using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Storage;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Ingest;
+
+/// <summary>Body of 202 and 207 answers.</summary>
+public sealed record IngestResult(
+    int Accepted,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<EventProblem>? Rejected = null);
+
+/// <summary>
+/// <c>POST /api/segment/{workspaceId}</c> (ARCHITECTURE.md §3): checks in the contract's order,
+/// then enqueues the valid events' raw JSON. Never calls Convertro, so it answers well inside
+/// Segment's ~3 s deadline.
+/// </summary>
+public sealed partial class IngestHandler(
+    WorkspaceCache workspaces,
+    EventQueue queue,
+    DeliveryMetrics metrics,
+    TimeProvider time,
+    IOptions<IngestOptions> options,
+    ILogger<IngestHandler> logger)
+{
+    public async Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+    {
+        WorkspaceSettings? settings;
+        try
+        {
+            settings = WorkspaceId.IsValid(workspaceId) ? await workspaces.GetAsync(workspaceId, ct) : null;
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+        {
+            LogStorageDown(logger, ex, workspaceId);
+            return Problems.StorageUnavailable();
+        }
+        if (settings is null)
+        {
+            return Problems.UnknownWorkspace(workspaceId);
+        }
+        if (!settings.Enabled)
+        {
+            return Problems.Of(StatusCodes.Status403Forbidden, "Workspace disabled",
+                $"Workspace '{workspaceId}' is disabled; enable it with PUT /api/workspaces/{workspaceId}.");
+        }
+        if (!RequestBody.IsJson(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+
+        using var body = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, ct);
+        if (body.TooLarge)
+        {
+            return Problems.TooLarge(options.Value.MaxBodyBytes);
+        }
+        SegmentBody.TryParse(body.Memory, out var parsed, out var parseError);
+        using (parsed)
+        {
+            if (settings.SharedSecret is { } secret && !SegmentSignature.IsValid(
+                    secret, request.Headers[SegmentSignature.HeaderName], body.Memory.Span,
+                    parsed is null ? default : parsed.FirstArrayElement.Span))
+            {
+                // Segment does not retry a 401: the events are lost unless someone notices. Say it loudly.
+                LogBadSignature(logger, workspaceId, request.Headers.ContainsKey(SegmentSignature.HeaderName));
+                return Problems.Of(StatusCodes.Status401Unauthorized, "Invalid signature",
+                    $"{SegmentSignature.HeaderName} is missing or is not the HMAC-SHA1 of the body with this workspace's shared secret.");
+            }
+            if (parsed is null)
+            {
+                return Problems.MalformedJson(parseError!);
+            }
+            return await AcceptAsync(workspaceId, parsed, ct);
+        }
+    }
+
+    private async Task<IResult> AcceptAsync(string workspaceId, SegmentBody parsed, CancellationToken ct)
+    {
+        var accepted = new List<ReadOnlyMemory<byte>>(parsed.Events.Count);
+        var rejected = new List<EventProblem>();
+        foreach (var e in parsed.Events)
+        {
+            if (SegmentEventValidator.Validate(e) is { } problem)
+            {
+                rejected.Add(problem);
+            }
+            else
+            {
+                accepted.Add(e.Utf8);
+            }
+        }
+        if (accepted.Count == 0)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "No valid events",
+                parsed.Events.Count == 0 ? "The body holds no events." : "Every event in the body is invalid; see rejected.",
+                new Dictionary<string, object?> { ["accepted"] = 0, ["rejected"] = rejected });
+        }
+
+        try
+        {
+            await queue.EnqueueAsync(workspaceId, time.GetUtcNow(), accepted, ct);
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+        {
+            LogStorageDown(logger, ex, workspaceId);
+            return Problems.StorageUnavailable();
+        }
+        metrics.Accepted(workspaceId, accepted.Count);
+        if (rejected.Count > 0)
+        {
+            LogRejected(logger, workspaceId, rejected.Count, accepted.Count);
+            return TypedResults.Json(new IngestResult(accepted.Count, rejected), statusCode: StatusCodes.Status207MultiStatus);
+        }
+        return TypedResults.Json(new IngestResult(accepted.Count), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rejected a request for workspace {WorkspaceId} with a bad X-Signature (header present: {HeaderPresent}); Segment will not retry it. Check the workspace's sharedSecret.")]
+    private static partial void LogBadSignature(ILogger logger, string workspaceId, bool headerPresent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {WorkspaceId}: rejected {Rejected} invalid event(s), accepted {Accepted}")]
+    private static partial void LogRejected(ILogger logger, string workspaceId, int rejected, int accepted);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage unavailable while ingesting for workspace {WorkspaceId}; answered 503")]
+    private static partial void LogStorageDown(ILogger logger, Exception exception, string workspaceId);
+}

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ConvertroFunctions.Core.Ingest;
+
+/// <summary>The <c>Ingest</c> configuration section (env <c>Ingest__*</c>).</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>
+    /// Largest body accepted: 16 MiB by default. Segment's webhook batches hold up to 4,000 events
+    /// and are routinely several MB; no single event is over 32 KiB.
+    /// </summary>
+    [Range(1024, 100 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using ConvertroFunctions.Core.Admin;
+using ConvertroFunctions.Core.Convertro;
+using ConvertroFunctions.Core.DeadLetters;
+using ConvertroFunctions.Core.Delivery;
+using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Storage;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace ConvertroFunctions.Core;
+
+/// <summary>The one wiring both hosts (the Functions app and LocalHost) share.</summary>
+public static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddConvertroFunctionsCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<ConvertroOptions>()
+            .Bind(configuration.GetSection(ConvertroOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<IngestOptions>()
+            .Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<DeliveryOptions>()
+            .Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<WorkspaceOptions>()
+            .Bind(configuration.GetSection(WorkspaceOptions.SectionName)).ValidateDataAnnotations();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddProblemDetails();
+
+        // Azure clients: built once, everything else derives from them.
+        services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddSingleton<EventQueue>();
+        services.AddSingleton<WorkspaceStore>();
+        services.AddSingleton<WorkspaceCache>();
+        services.AddSingleton<DeadLetterStore>();
+
+        services.AddSingleton<DeliveryMetrics>();
+        services.AddSingleton<DeadLetterWriter>();
+        services.AddSingleton<DeliveryHandler>();
+        services.AddSingleton<IngestHandler>();
+        services.AddSingleton<WorkspaceAdminHandler>();
+        services.AddSingleton<PreviewHandler>();
+        services.AddSingleton<DeadLetterAdminHandler>();
+        services.AddSingleton<HealthHandler>();
+
+        services.AddConvertroHttpClient();
+        return services;
+    }
+
+    /// <summary>
+    /// The typed client for Convertro. Its own retries are few and quick (connection errors,
+    /// timeouts, 408, 5xx but 501): the queue does the long retries and honours Retry-After, so
+    /// 429 is left to it. Redirects are not followed: a 3xx is a permanent failure to look at.
+    /// </summary>
+    private static void AddConvertroHttpClient(this IServiceCollection services)
+    {
+        services.AddHttpClient<ConvertroClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .AddResilienceHandler("convertro", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<ConvertroOptions>>().Value;
+                if (options.InProcessRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.InProcessRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromMilliseconds(200),
+                        MaxDelay = TimeSpan.FromSeconds(2),
+                        ShouldRetryAfterHeader = false,
+                        ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                        {
+                            { Exception: not null } => args.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException,
+                            { Result: { } response } => response.StatusCode != HttpStatusCode.TooManyRequests
+                                && SendOutcome.Classify((int)response.StatusCode) == OutcomeKind.Transient,
+                            _ => false,
+                        }),
+                    });
+                }
+                pipeline.AddTimeout(TimeSpan.FromSeconds(options.TimeoutSeconds));
+            });
+    }
+}
