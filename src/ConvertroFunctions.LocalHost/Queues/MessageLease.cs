@@ -1,0 +1,52 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace ConvertroFunctions.LocalHost.Queues;
+
+/// <summary>
+/// A received message's lease: renewed at half-time while its function runs, as the Functions host
+/// does, so long deliveries are not picked up twice.
+/// </summary>
+internal sealed class MessageLease(QueueClient queue, QueueMessage message)
+{
+    public QueueMessage Message { get; } = message;
+
+    public string PopReceipt { get; private set; } = message.PopReceipt;
+
+    /// <summary>Runs <paramref name="work"/> while renewing; renewal has stopped when this returns.</summary>
+    public async Task RunAsync(Func<Task> work, CancellationToken stoppingToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewal = RenewAsync(cts.Token);
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await renewal;
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(QueueHostOptions.Lease / 2, ct);
+                var receipt = await queue.UpdateMessageAsync(Message.MessageId, PopReceipt, visibilityTimeout: QueueHostOptions.Lease, cancellationToken: ct);
+                PopReceipt = receipt.Value.PopReceipt;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The function finished.
+        }
+        catch (Exception)
+        {
+            // Could not renew: the message may be processed again after the lease ends (at-least-once).
+        }
+    }
+}
