@@ -50,7 +50,7 @@ public static class FunctionsStyleConfiguration
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    private static IEnumerable<KeyValuePair<string, string?>> ReadValues(string path)
+    internal static IEnumerable<KeyValuePair<string, string?>> ReadValues(string path)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var root = document.RootElement;

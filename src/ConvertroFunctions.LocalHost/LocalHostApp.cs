@@ -34,14 +34,19 @@ public static class LocalHostApp
             builder.Configuration.AddInMemoryCollection(overrides);
         }
         var azurite = await EmbeddedStorage.EnsureAsync(builder.Configuration, Log, ct);
+        WebApplication? app = null;
         try
         {
-            var app = Build(builder);
+            app = Build(builder);
             await app.StartAsync(ct);
             return new LocalHostInstance(app, azurite);
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
             if (azurite is not null)
             {
                 await azurite.DisposeAsync();

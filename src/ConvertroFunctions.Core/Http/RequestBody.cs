@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace ConvertroFunctions.Core.Http;
@@ -49,6 +50,12 @@ public sealed class RequestBody : IDisposable
         {
             return new RequestBody(null, 0, tooLarge: true);
         }
+        // The server enforces the limit too: past it, it stops reading and closes the connection
+        // instead of draining an oversized body after we have answered 413.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = limit;
+        }
         var capacity = (int)Math.Min(request.ContentLength ?? FirstChunk, limit) + 1;
         var buffer = ArrayPool<byte>.Shared.Rent(capacity);
         var length = 0;
@@ -75,6 +82,11 @@ public sealed class RequestBody : IDisposable
                     return new RequestBody(null, 0, tooLarge: true);
                 }
             }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(null, 0, tooLarge: true);
         }
         catch
         {

@@ -1,0 +1,36 @@
+using System.Net.Sockets;
+using ConvertroFunctions.LocalHost.Azurite;
+
+namespace ConvertroFunctions.IntegrationTests;
+
+/// <summary>The Azurite LocalHost and the tests start: loopback only, and gone once disposed.</summary>
+public sealed class AzuriteProcessTests
+{
+    [Fact]
+    public async Task StartAsync_FreePorts_ListensOnLoopbackAndStopsWhenDisposed()
+    {
+        var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        var ports = new[] { azurite.BlobPort, azurite.QueuePort, azurite.TablePort };
+
+        Assert.All(ports, port => Assert.True(Listening(port), $"port {port} should be open"));
+        Assert.Contains($"QueueEndpoint=http://127.0.0.1:{azurite.QueuePort}/devstoreaccount1", azurite.ConnectionString);
+
+        await azurite.DisposeAsync();
+
+        Assert.All(ports, port => Assert.False(Listening(port), $"port {port} should be closed"));
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using ConvertroFunctions.LocalHost;
+using ConvertroFunctions.LocalHost.Azurite;
+
+namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A whole pipeline for one test class: its own Azurite (in memory, free loopback ports, so every
+/// run has a fresh account), a fake Convertro, and LocalHost wired to both with short retry delays.
+/// </summary>
+public class PipelineFixture : IAsyncLifetime
+{
+    public AzuriteProcess Azurite { get; private set; } = null!;
+
+    public FakeConvertro Convertro { get; private set; } = null!;
+
+    public LocalHostInstance Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Settings a test class adds to (or changes in) the defaults.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public virtual async Task InitializeAsync()
+    {
+        Azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        Convertro = await FakeConvertro.StartAsync();
+        Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl).Concat(Settings));
+        Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+        if (Convertro is not null)
+        {
+            await Convertro.DisposeAsync();
+        }
+        if (Azurite is not null)
+        {
+            await Azurite.DisposeAsync();
+        }
+    }
+
+    public static IEnumerable<KeyValuePair<string, string?>> DefaultSettings(string storage, Uri convertro) =>
+        new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["Convertro:BaseUrl"] = convertro.ToString(),
+            ["Convertro:TimeoutSeconds"] = "2",
+            ["Convertro:InProcessRetries"] = "0",
+            ["Delivery:RetryDelays"] = "00:00:00.200,00:00:00.200",
+            ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:ConvertroFunctions"] = "Warning",
+        };
+
+    /// <summary>Creates a workspace with a unique id and Convertro account (the fake sorts requests by account).</summary>
+    public async Task<TestWorkspace> NewWorkspaceAsync(
+        string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null)
+    {
+        var id = "ws-" + Guid.NewGuid().ToString("N")[..12];
+        var workspace = new TestWorkspace(id, "acct-" + id);
+        var response = await Client.PutAsJsonAsync($"/api/workspaces/{id}", new Dictionary<string, object?>
+        {
+            ["account"] = workspace.Account,
+            ["clientName"] = TestWorkspace.ClientName,
+            ["siteId"] = TestWorkspace.SiteId,
+            ["domain"] = "acme.convertro.com",
+            ["hybridAttributionModel"] = hybrid,
+            ["events"] = events ?? [],
+            ["sharedSecret"] = sharedSecret,
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return workspace;
+    }
+}
+
+/// <summary>A workspace created for one test.</summary>
+public sealed record TestWorkspace(string Id, string Account)
+{
+    public const string ClientName = "Acme Inc";
+    public const string SiteId = "1234";
+}

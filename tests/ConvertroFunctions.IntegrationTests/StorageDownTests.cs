@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using ConvertroFunctions.IntegrationTests.Infrastructure;
+using ConvertroFunctions.LocalHost;
+using ConvertroFunctions.LocalHost.Azurite;
+
+namespace ConvertroFunctions.IntegrationTests;
+
+/// <summary>Storage unreachable: ingest answers 503 with Retry-After (Segment retries it), health 503.</summary>
+public sealed class StorageDownTests : IAsyncLifetime
+{
+    private AzuriteProcess _azurite = null!;
+    private FakeConvertro _convertro = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        _convertro = await FakeConvertro.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _convertro.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Ingest_AllStorageUnreachable_503WithRetryAfterAndHealth503()
+    {
+        var dead = ClosedPort();
+        await using var host = await StartHostAsync(queuePort: dead, tablePort: dead);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+        var ingest = await client.PostJsonAsync("/api/segment/any-workspace", Segment.Identify("m").ToJsonString());
+        var health = await client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ingest.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(10), ingest.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", ingest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        var status = await health.JsonAsync();
+        Assert.Equal("unhealthy", status.GetProperty("status").GetString());
+        Assert.NotEqual("ok", status.GetProperty("queue").GetString());
+    }
+
+    [Fact]
+    public async Task Ingest_QueueUnreachableTableUp_503WithRetryAfterAfterWorkspaceChecks()
+    {
+        await using var host = await StartHostAsync(queuePort: ClosedPort(), tablePort: _azurite.TablePort);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        var put = await client.PutAsJsonAsync("/api/workspaces/queue-down", new
+        {
+            account = "acme", clientName = "c", siteId = "s", domain = "acme.convertro.com",
+        });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        var unknown = await client.PostJsonAsync("/api/segment/not-there", Segment.Identify("m").ToJsonString());
+        var ingest = await client.PostJsonAsync("/api/segment/queue-down", Segment.Identify("m").ToJsonString());
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ingest.StatusCode);
+        Assert.NotNull(ingest.Headers.RetryAfter);
+        Assert.Contains("nothing was accepted", (await ingest.JsonAsync()).GetProperty("detail").GetString());
+    }
+
+    private Task<LocalHostInstance> StartHostAsync(int queuePort, int tablePort)
+    {
+        var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            $"AccountKey={AzuriteOptions.DevAccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{_azurite.BlobPort}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+        return LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], PipelineFixture.DefaultSettings(storage, _convertro.BaseUrl));
+    }
+
+    /// <summary>A loopback port nothing listens on.</summary>
+    private static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
