@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+namespace ConvertroFunctions.Fakes;
 
 /// <summary>One request Convertro received.</summary>
 public sealed record RecordedRequest(string Method, string Path, string? ContentType, string Body, string? Account, string? EventType, DateTimeOffset At);
@@ -20,7 +20,8 @@ public sealed record FakeResponse(int Status, string Body = "{}", TimeSpan? Retr
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for Convertro: records every request and answers
-/// from a per-account script (then 200). Tests give each workspace its own account.
+/// from a per-account script (then 200). Tests give each workspace its own account; run on its own
+/// (dotnet run --project tests/ConvertroFunctions.FakeConvertro) it prints what it receives.
 /// </summary>
 public sealed class FakeConvertro : IAsyncDisposable
 {
@@ -30,11 +31,14 @@ public sealed class FakeConvertro : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<FakeConvertro> StartAsync()
+    /// <summary>Called with each request as it arrives.</summary>
+    public Action<RecordedRequest>? OnRequest { get; set; }
+
+    public static async Task<FakeConvertro> StartAsync(string url = "http://127.0.0.1:0")
     {
         var fake = new FakeConvertro();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         fake._app = builder.Build();
         fake._app.Run(fake.HandleAsync);
@@ -57,12 +61,8 @@ public sealed class FakeConvertro : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> RequestsFor(string account) =>
         _requests.Where(r => r.Account == account).OrderBy(r => r.At).ToList();
 
-    public async Task<IReadOnlyList<RecordedRequest>> WaitForAsync(string account, int count, TimeSpan? timeout = null)
-    {
-        await Eventually.TrueAsync(() => RequestsFor(account).Count >= count, timeout,
-            () => $"expected {count} request(s) for account '{account}', got {RequestsFor(account).Count}");
-        return RequestsFor(account);
-    }
+    /// <summary>Completes when the process is asked to stop (Ctrl+C or SIGTERM).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -85,8 +85,10 @@ public sealed class FakeConvertro : IAsyncDisposable
         {
             // Recorded as is; the test will see the body.
         }
-        _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.ContentType,
-            body, account, eventType, DateTimeOffset.UtcNow));
+        var recorded = new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.ContentType,
+            body, account, eventType, DateTimeOffset.UtcNow);
+        _requests.Enqueue(recorded);
+        OnRequest?.Invoke(recorded);
 
         var response = account is not null && _scripts.TryGetValue(account, out var script) && script.TryDequeue(out var next)
             ? next
