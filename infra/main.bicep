@@ -1,0 +1,98 @@
+// ConvertroFunctions on Azure Functions Flex Consumption (.NET 10 isolated worker).
+// Identity-based storage (no shared keys), Application Insights with Entra ID auth, and the
+// contract's queues and tables created up front.
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(40)
+@description('Short name of this environment (e.g. convertro-prod); part of every resource name.')
+param environmentName string
+
+@description('Azure region; defaults to the resource group\'s.')
+param location string = resourceGroup().location
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex Consumption: most instances the app scales out to.')
+param maximumInstanceCount int = 100
+
+@allowed([512, 2048, 4096])
+@description('Flex Consumption: memory per instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(120)
+@description('Per-attempt timeout of one call to Convertro (Convertro__TimeoutSeconds).')
+param convertroTimeoutSeconds int = 10
+
+@description('Waits between delivery attempts after a transient failure (Delivery__RetryDelays); about 4 hours in all.')
+param retryDelays string = '00:00:30,00:01:00,00:05:00,00:15:00,00:30:00,01:00:00,02:00:00'
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = 'func-${environmentName}-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-${environmentName}-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-${environmentName}-${resourceToken}'
+    appInsightsName: 'appi-${environmentName}-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    name: functionAppName
+    planName: 'plan-${environmentName}-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageQueueEndpoint: storage.outputs.queueEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    convertroTimeoutSeconds: convertroTimeoutSeconds
+    retryDelays: retryDelays
+  }
+  dependsOn: [roles]
+}
+
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SEGMENT_WEBHOOK_URL_TEMPLATE string = 'https://${functionApp.outputs.defaultHostName}/api/segment/{workspaceId}?code={IngestFunction key}'
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
