@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using ConvertroFunctions.LocalHost.Azurite;
+using ConvertroFunctions.IntegrationTests.Infrastructure;
 
 namespace ConvertroFunctions.IntegrationTests;
 
@@ -9,7 +9,7 @@ public sealed class AzuriteProcessTests
     [Fact]
     public async Task StartAsync_FreePorts_ListensOnLoopbackAndStopsWhenDisposed()
     {
-        var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        var azurite = await TestAzurite.StartAsync();
         var ports = new[] { azurite.BlobPort, azurite.QueuePort, azurite.TablePort };
 
         Assert.All(ports, port => Assert.True(Listening(port), $"port {port} should be open"));

@@ -19,7 +19,7 @@ public sealed class QueueListenerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        _azurite = await TestAzurite.StartAsync();
         _storage = StorageClients.FromConfiguration(new ConfigurationBuilder()
             .AddInMemoryCollection([new(StorageNames.ConnectionSetting, _azurite.ConnectionString)]).Build());
     }

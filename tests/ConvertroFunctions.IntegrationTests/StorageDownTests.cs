@@ -15,7 +15,7 @@ public sealed class StorageDownTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        _azurite = await TestAzurite.StartAsync();
         _convertro = await FakeConvertro.StartAsync();
     }
 

@@ -9,7 +9,7 @@ internal static class AdminRequests
 {
     public const int MaxSettingsBytes = 1024 * 1024;
 
-    /// <summary>Reads and parses the body; <paramref name="error"/> is set instead when it cannot.</summary>
+    /// <summary>Reads and parses the body, or returns the error answer (415, 413, 400) instead.</summary>
     public static async Task<(JsonDocument? Document, IResult? Error)> ReadJsonAsync(
         HttpRequest request, int limit, CancellationToken ct, bool emptyAllowed = false)
     {
@@ -17,15 +17,12 @@ internal static class AdminRequests
         {
             return (null, null);
         }
-        if (!RequestBody.IsJson(request.ContentType))
+        var (read, error) = await RequestBody.ReadJsonAsync(request, limit, ct);
+        if (error is not null)
         {
-            return (null, Problems.UnsupportedMediaType(request.ContentType));
+            return (null, error);
         }
-        using var body = await RequestBody.ReadAsync(request, limit, ct);
-        if (body.TooLarge)
-        {
-            return (null, Problems.TooLarge(limit));
-        }
+        using var body = read!;
         if (emptyAllowed && body.Length == 0)
         {
             return (null, null);

@@ -39,15 +39,12 @@ public sealed class PreviewHandler(
         {
             return Problems.UnknownWorkspace(workspaceId);
         }
-        if (!RequestBody.IsJson(request.ContentType))
+        var (read, readError) = await RequestBody.ReadJsonAsync(request, ingest.Value.MaxBodyBytes, ct);
+        if (readError is not null)
         {
-            return Problems.UnsupportedMediaType(request.ContentType);
+            return readError;
         }
-        using var body = await RequestBody.ReadAsync(request, ingest.Value.MaxBodyBytes, ct);
-        if (body.TooLarge)
-        {
-            return Problems.TooLarge(ingest.Value.MaxBodyBytes);
-        }
+        using var body = read!;
         if (!SegmentBody.TryParse(body.Memory, out var parsed, out var error))
         {
             return Problems.MalformedJson(error!);

@@ -43,6 +43,25 @@ public sealed class RequestBody : IDisposable
             || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// The checks every JSON endpoint makes, in the contract's order: 415 when the body is not
+    /// JSON, 413 when it is over <paramref name="limit"/>; otherwise the body, to dispose.
+    /// </summary>
+    public static async Task<(RequestBody? Body, IResult? Error)> ReadJsonAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (null, Problems.UnsupportedMediaType(request.ContentType));
+        }
+        var body = await ReadAsync(request, limit, ct);
+        if (body.TooLarge)
+        {
+            body.Dispose();
+            return (null, Problems.TooLarge(limit));
+        }
+        return (body, null);
+    }
+
     /// <summary>Reads at most <paramref name="limit"/> bytes; one byte more and the body is <see cref="TooLarge"/>.</summary>
     public static async Task<RequestBody> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
     {

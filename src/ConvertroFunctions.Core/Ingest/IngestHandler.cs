@@ -50,16 +50,12 @@ public sealed partial class IngestHandler(
             return Problems.Of(StatusCodes.Status403Forbidden, "Workspace disabled",
                 $"Workspace '{workspaceId}' is disabled; enable it with PUT /api/workspaces/{workspaceId}.");
         }
-        if (!RequestBody.IsJson(request.ContentType))
+        var (read, error) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, ct);
+        if (error is not null)
         {
-            return Problems.UnsupportedMediaType(request.ContentType);
+            return error;
         }
-
-        using var body = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, ct);
-        if (body.TooLarge)
-        {
-            return Problems.TooLarge(options.Value.MaxBodyBytes);
-        }
+        using var body = read!;
         SegmentBody.TryParse(body.Memory, out var parsed, out var parseError);
         using (parsed)
         {

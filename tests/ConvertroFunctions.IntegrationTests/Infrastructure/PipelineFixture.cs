@@ -24,7 +24,7 @@ public class PipelineFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0 }, _ => { }, default);
+        Azurite = await TestAzurite.StartAsync();
         Convertro = await FakeConvertro.StartAsync();
         Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl).Concat(Settings));
         Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
