@@ -202,7 +202,8 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_WorkspaceDeletedAfterIngest_EventDeadLetteredNotLost()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(503, Delay: TimeSpan.FromMilliseconds(100)));
+        // Retry-After holds the retry back long enough for the DELETE below to land first.
+        _convertro.Script(ws.Account, new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(3)));
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("deleted-1").ToJsonString());
         await _convertro.WaitForAsync(ws.Account, 1);
 
