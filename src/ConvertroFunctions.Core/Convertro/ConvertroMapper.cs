@@ -41,7 +41,7 @@ public static class ConvertroMapper
             settings.ClientName,
             settings.SiteId,
             deviceId,
-            UserId: e.TryGetProperty("userId", out var userId) ? SegmentFields.AsIdentifier(userId) : null,
+            UserId: SegmentFields.AsIdentifier(Property(e, "userId")),
             MessageId: SegmentFields.AsIdentifier(Property(e, "messageId")) ?? string.Empty,
             Timestamp: Timestamp(e, receivedAt));
 

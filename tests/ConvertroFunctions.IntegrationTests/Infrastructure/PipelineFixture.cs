@@ -26,7 +26,12 @@ public class PipelineFixture : IAsyncLifetime
     {
         Azurite = await TestAzurite.StartAsync();
         Convertro = await FakeConvertro.StartAsync();
-        Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl).Concat(Settings));
+        var settings = DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl).ToDictionary();
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+        Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings);
         Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
