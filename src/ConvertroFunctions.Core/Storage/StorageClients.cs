@@ -59,13 +59,26 @@ public sealed class StorageClients
                 "(UseDevelopmentStorage=true for Azurite), or set AzureWebJobsStorage__accountName (or " +
                 "__queueServiceUri and __tableServiceUri) for identity-based access.");
         }
-        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = section["clientId"],
-        });
+        var credential = Credential(section["credential"], section["clientId"]);
         return new StorageClients(
             options => new QueueServiceClient(new Uri(queueUri), credential, options),
             new TableServiceClient(new Uri(tableUri), credential, tableOptions));
+    }
+
+    /// <summary>
+    /// <c>__credential=managedidentity</c> (what the Functions host reads, and what infra/ sets): the
+    /// app's managed identity, user-assigned when <c>__clientId</c> is given. Otherwise the developer
+    /// credential chain (Azure CLI, Visual Studio, environment), for running against Azure locally.
+    /// </summary>
+    private static TokenCredential Credential(string? kind, string? clientId)
+    {
+        if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
+                ? ManagedIdentityId.SystemAssigned
+                : ManagedIdentityId.FromUserAssignedClientId(clientId));
+        }
+        return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
     private static QueueClientOptions NewQueueOptions(QueueMessageEncoding encoding)
