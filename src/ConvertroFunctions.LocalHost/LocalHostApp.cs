@@ -28,6 +28,7 @@ public static class LocalHostApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         static void Log(string line) => Console.WriteLine($"[LocalHost] {line}");
+        builder.Configuration.AddConvertroLoggingDefaults();
         FunctionsStyleConfiguration.AddTo(builder.Configuration, Log);
         if (overrides is not null)
         {
