@@ -16,7 +16,7 @@ public sealed class ConvertroMapperGoldenTests
 
         var result = ConvertroMapper.Map(golden.Event, settings, GoldenCase.ReceivedAt);
 
-        if (golden.ExpectedSkip is { } expectedSkip)
+        if (golden.ExpectedSkipCode is { } expectedSkip)
         {
             Assert.True(result.IsSkipped, $"{name}: expected skip '{expectedSkip}' but got {result.Calls.Count} call(s)");
             Assert.Equal(expectedSkip, result.Skip!.Code);
@@ -35,8 +35,8 @@ public sealed class ConvertroMapperGoldenTests
     public void GoldenFolder_EverySkipReasonAndEndpoint_IsExercised()
     {
         var cases = GoldenCase.All().Select(c => GoldenCase.Load((string)c[0])).ToList();
-        var skips = cases.Select(c => c.ExpectedSkip).OfType<string>().ToHashSet();
-        var urls = cases.Where(c => c.ExpectedSkip is null).SelectMany(c => c.ExpectedRequests).Select(r => r.Url).ToHashSet();
+        var skips = cases.Select(c => c.ExpectedSkipCode).OfType<string>().ToHashSet();
+        var urls = cases.Where(c => c.ExpectedSkipCode is null).SelectMany(c => c.ExpectedRequests).Select(r => r.Url).ToHashSet();
 
         Assert.Superset(skips, new HashSet<string>
         {

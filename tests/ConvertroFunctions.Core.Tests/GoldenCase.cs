@@ -27,7 +27,7 @@ public sealed class GoldenCase
 
     public JsonElement Event => Document.RootElement.GetProperty("event");
 
-    public string? ExpectedSkip =>
+    public string? ExpectedSkipCode =>
         Document.RootElement.TryGetProperty("skip", out var skip) ? skip.GetString() : null;
 
     public IEnumerable<(string Url, string Body)> ExpectedRequests =>
