@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
 
 namespace ConvertroFunctions.IntegrationTests;
@@ -12,25 +11,11 @@ public sealed class AzuriteProcessTests
         var azurite = await TestAzurite.StartAsync();
         var ports = new[] { azurite.BlobPort, azurite.QueuePort, azurite.TablePort };
 
-        Assert.All(ports, port => Assert.True(Listening(port), $"port {port} should be open"));
+        Assert.All(ports, port => Assert.True(Ports.Listening(port), $"port {port} should be open"));
         Assert.Contains($"QueueEndpoint=http://127.0.0.1:{azurite.QueuePort}/devstoreaccount1", azurite.ConnectionString);
 
         await azurite.DisposeAsync();
 
-        Assert.All(ports, port => Assert.False(Listening(port), $"port {port} should be closed"));
-    }
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        Assert.All(ports, port => Assert.False(Ports.Listening(port), $"port {port} should be closed"));
     }
 }

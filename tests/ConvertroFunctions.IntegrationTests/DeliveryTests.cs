@@ -68,7 +68,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         await Task.Delay(500); // nothing more may arrive
         Assert.Equal(expected.Order(StringComparer.Ordinal), _convertro.RequestsFor(ws.Account).Select(r => r.Body).Order(StringComparer.Ordinal));
         Assert.All(received, r => Assert.Equal(r.Body.Contains("event_type") ? "/s2s/v1/events" : "/s2s/v1/users", r.Path));
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         Assert.Equal(HttpStatusCode.Accepted, (await _client.PostJsonAsync($"/api/segment/{ws.Id}", e.ToJsonString())).StatusCode);
 
-        var letter = await WaitForDeadLetterAsync(ws);
+        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
         Assert.Equal("perm-1", letter.GetProperty("messageId").GetString());
         Assert.Equal("track", letter.GetProperty("eventType").GetString());
         Assert.Equal("Signed Up", letter.GetProperty("eventName").GetString());
@@ -98,7 +98,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         Assert.Equal(1, (await replay.JsonAsync()).GetProperty("replayed").GetInt32());
         var requests = await _convertro.WaitForAsync(ws.Account, 2);
         Assert.Equal(Segment.ExpectedEvent(ws, "perm-1", "Signed Up", "1"), requests[1].Body);
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "transient-1"), r.Body));
         await Task.Delay(1000);
         Assert.Equal(3, _convertro.RequestsFor(ws.Account).Count);
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("exhausted-1").ToJsonString());
 
-        var letter = await WaitForDeadLetterAsync(ws);
+        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
         Assert.Equal(3, letter.GetProperty("attempts").GetInt32());
         Assert.Equal(503, letter.GetProperty("lastStatus").GetInt32());
         Assert.StartsWith("Gave up after 3 attempts: Convertro answered 503", letter.GetProperty("reason").GetString());
@@ -144,7 +144,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         await _convertro.WaitForAsync(ws.Account, 3);
         await Task.Delay(1000);
         Assert.Equal(["sale.repeat", "sale", "sale"], _convertro.RequestsFor(ws.Account).Select(r => r.EventType));
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         var requests = await _convertro.WaitForAsync(ws.Account, 2);
         Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "timeout-1"), r.Body));
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
             skipped.ByReason);
         await Task.Delay(500);
         Assert.Single(_convertro.RequestsFor(ws.Account));
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -209,22 +209,8 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/api/workspaces/{ws.Id}")).StatusCode);
 
-        var letter = await WaitForDeadLetterAsync(ws);
+        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
         Assert.Contains("does not exist", letter.GetProperty("reason").GetString());
         Assert.Equal("deleted-1", letter.GetProperty("messageId").GetString());
-    }
-
-    private async Task<List<JsonElement>> DeadLettersAsync(TestWorkspace ws)
-    {
-        var response = await _client.GetAsync($"/api/workspaces/{ws.Id}/dead-letters");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).EnumerateArray().ToList();
-    }
-
-    private async Task<JsonElement> WaitForDeadLetterAsync(TestWorkspace ws)
-    {
-        List<JsonElement> letters = [];
-        await Eventually.TrueAsync(async () => (letters = await DeadLettersAsync(ws)).Count > 0, message: () => "no dead letter appeared");
-        return Assert.Single(letters);
     }
 }

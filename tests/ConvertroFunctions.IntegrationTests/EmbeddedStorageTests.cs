@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
 using ConvertroFunctions.LocalHost;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -12,9 +11,9 @@ public sealed class EmbeddedStorageTests
     [Fact]
     public async Task Start_NoStorageConfigured_UsesAzuriteOnTheDefaultPortsAndStopsWhatItStarted()
     {
-        var alreadyRunning = Listening(AzuriteOptions.DefaultQueuePort) && Listening(AzuriteOptions.DefaultTablePort);
+        var alreadyRunning = Ports.Listening(AzuriteOptions.DefaultQueuePort) && Ports.Listening(AzuriteOptions.DefaultTablePort);
         await using var convertro = await FakeConvertro.StartAsync();
-        var settings = PipelineFixture.DefaultSettings(storage: "", convertro.BaseUrl).ToDictionary();
+        var settings = PipelineFixture.DefaultSettings(storage: "", convertro.BaseUrl);
 
         var host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings);
         try
@@ -37,21 +36,7 @@ public sealed class EmbeddedStorageTests
             await host.DisposeAsync();
         }
 
-        Assert.Equal(alreadyRunning, Listening(AzuriteOptions.DefaultQueuePort));
-        Assert.Equal(alreadyRunning, Listening(AzuriteOptions.DefaultTablePort));
-    }
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        Assert.Equal(alreadyRunning, Ports.Listening(AzuriteOptions.DefaultQueuePort));
+        Assert.Equal(alreadyRunning, Ports.Listening(AzuriteOptions.DefaultTablePort));
     }
 }

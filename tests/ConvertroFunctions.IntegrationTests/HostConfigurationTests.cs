@@ -54,7 +54,7 @@ public sealed class HostConfigurationTests(PipelineFixture pipeline) : IClassFix
     [InlineData("AzureFunctionsJobHost:extensions:queues:batchSize", "64", "batchSize must be 1–32")]
     public async Task Start_InvalidSetting_FailsAtStartNamingIt(string key, string value, string expected)
     {
-        var settings = PipelineFixture.DefaultSettings(pipeline.Azurite.ConnectionString, pipeline.Convertro.BaseUrl).ToDictionary();
+        var settings = PipelineFixture.DefaultSettings(pipeline.Azurite.ConnectionString, pipeline.Convertro.BaseUrl);
         settings[key] = value;
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings));

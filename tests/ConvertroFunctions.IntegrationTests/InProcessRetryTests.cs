@@ -31,7 +31,7 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
         Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "inproc-1"), r.Body));
         await Task.Delay(1000);
         Assert.Equal(3, pipeline.Convertro.RequestsFor(ws.Account).Count);
-        Assert.Empty(await DeadLettersAsync(ws));
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
         await pipeline.Convertro.WaitForAsync(ws.Account, 1);
         await Task.Delay(3000);
         Assert.Single(pipeline.Convertro.RequestsFor(ws.Account));
-        Assert.Empty(await DeadLettersAsync(ws)); // waiting in the queue for its next attempt
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id)); // waiting in the queue for its next attempt
     }
 
     [Fact]
@@ -56,14 +56,7 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("inproc-404").ToJsonString());
 
-        await Eventually.TrueAsync(async () => (await DeadLettersAsync(ws)).Count == 1);
+        await Eventually.TrueAsync(async () => (await pipeline.DeadLettersAsync(ws.Id)).Count == 1);
         Assert.Single(pipeline.Convertro.RequestsFor(ws.Account));
-    }
-
-    private async Task<List<JsonElement>> DeadLettersAsync(TestWorkspace ws)
-    {
-        var response = await pipeline.Client.GetAsync($"/api/workspaces/{ws.Id}/dead-letters");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).EnumerateArray().ToList();
     }
 }

@@ -39,7 +39,7 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
         var envelope = $$"""{"v":1,"workspaceId":"{{id}}","receivedAt":"2026-03-01T10:00:00+00:00","events":[{{Segment.Identify("poisoned-1").ToJsonString()}},{{Segment.Identify("poisoned-2").ToJsonString()}}]}""";
         await Storage.Queues.GetQueueClient(StorageNames.EventsQueue).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(envelope)));
 
-        var letters = await WaitForDeadLettersAsync(id, 2);
+        var letters = await pipeline.WaitForDeadLettersAsync(id, 2);
 
         Assert.Equal(["poisoned-1", "poisoned-2"], letters.Select(l => l.GetProperty("messageId").GetString()).Order());
         Assert.All(letters, l => Assert.Contains("poison queue", l.GetProperty("reason").GetString()));
@@ -88,18 +88,5 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
             var peeked = (await poisonOfPoison.PeekMessagesAsync(32)).Value;
             return peeked.Any(m => m.MessageText.Contains(marker));
         }, message: () => "the undecodable message is not in segment-events-poison-poison");
-    }
-
-    private async Task<List<JsonElement>> WaitForDeadLettersAsync(string workspaceId, int count)
-    {
-        List<JsonElement> letters = [];
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await pipeline.Client.GetAsync($"/api/workspaces/{workspaceId}/dead-letters");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            letters = (await response.JsonAsync()).EnumerateArray().ToList();
-            return letters.Count >= count;
-        }, message: () => $"{letters.Count} dead letter(s)");
-        return letters;
     }
 }

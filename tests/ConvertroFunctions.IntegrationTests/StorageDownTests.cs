@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
 using ConvertroFunctions.LocalHost;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -28,7 +27,7 @@ public sealed class StorageDownTests : IAsyncLifetime
     [Fact]
     public async Task Ingest_AllStorageUnreachable_503WithRetryAfterAndHealth503()
     {
-        var dead = ClosedPort();
+        var dead = Ports.Closed();
         await using var host = await StartHostAsync(queuePort: dead, tablePort: dead);
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
 
@@ -47,7 +46,7 @@ public sealed class StorageDownTests : IAsyncLifetime
     [Fact]
     public async Task Ingest_QueueUnreachableTableUp_503WithRetryAfterAfterWorkspaceChecks()
     {
-        await using var host = await StartHostAsync(queuePort: ClosedPort(), tablePort: _azurite.TablePort);
+        await using var host = await StartHostAsync(queuePort: Ports.Closed(), tablePort: _azurite.TablePort);
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
         var put = await client.PutAsJsonAsync("/api/workspaces/queue-down", new
         {
@@ -72,15 +71,5 @@ public sealed class StorageDownTests : IAsyncLifetime
             $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
             $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
         return LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], PipelineFixture.DefaultSettings(storage, _convertro.BaseUrl));
-    }
-
-    /// <summary>A loopback port nothing listens on.</summary>
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

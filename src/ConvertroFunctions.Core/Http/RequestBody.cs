@@ -28,7 +28,7 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
-    public static bool IsJson(string? contentType)
+    private static bool IsJson(string? contentType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
@@ -63,7 +63,7 @@ public sealed class RequestBody : IDisposable
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; one byte more and the body is <see cref="TooLarge"/>.</summary>
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
+    private static async Task<RequestBody> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit)
         {

@@ -24,7 +24,7 @@ public sealed class EventQueue
     public QueueClient Queue { get; }
 
     /// <summary>Packs and enqueues accepted events; throws if any message could not be enqueued.</summary>
-    public async Task<int> EnqueueAsync(
+    public async Task EnqueueAsync(
         string workspaceId, DateTimeOffset receivedAt, IReadOnlyList<ReadOnlyMemory<byte>> events, CancellationToken ct)
     {
         var messages = QueueMessagePacker.Pack(workspaceId, receivedAt, events);
@@ -32,7 +32,6 @@ public sealed class EventQueue
             messages,
             new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = ct },
             async (message, token) => await SendAsync(new BinaryData(message), TimeSpan.Zero, token));
-        return messages.Count;
     }
 
     /// <summary>Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>.</summary>

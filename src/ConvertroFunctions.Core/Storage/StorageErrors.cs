@@ -53,6 +53,5 @@ public static class StorageErrors
         }
     }
 
-    public static bool IsTableNotFound(RequestFailedException ex) =>
-        ex.ErrorCode == TableErrorCode.TableNotFound || (ex.Status == 404 && ex.ErrorCode == "TableNotFound");
+    public static bool IsTableNotFound(RequestFailedException ex) => ex.ErrorCode == TableErrorCode.TableNotFound;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using ConvertroFunctions.LocalHost;
 using ConvertroFunctions.LocalHost.Azurite;
 
@@ -26,7 +27,7 @@ public class PipelineFixture : IAsyncLifetime
     {
         Azurite = await TestAzurite.StartAsync();
         Convertro = await FakeConvertro.StartAsync();
-        var settings = DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl).ToDictionary();
+        var settings = DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl);
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;
@@ -52,7 +53,7 @@ public class PipelineFixture : IAsyncLifetime
         }
     }
 
-    public static IEnumerable<KeyValuePair<string, string?>> DefaultSettings(string storage, Uri convertro) =>
+    public static Dictionary<string, string?> DefaultSettings(string storage, Uri convertro) =>
         new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = storage,
@@ -65,6 +66,23 @@ public class PipelineFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:ConvertroFunctions"] = "Warning",
         };
+
+    /// <summary>A workspace's dead letters through the admin API, newest first.</summary>
+    public async Task<List<JsonElement>> DeadLettersAsync(string workspaceId)
+    {
+        var response = await Client.GetAsync($"/api/workspaces/{workspaceId}/dead-letters");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.JsonAsync()).EnumerateArray().ToList();
+    }
+
+    /// <summary>Waits until the workspace has at least <paramref name="count"/> dead letters.</summary>
+    public async Task<List<JsonElement>> WaitForDeadLettersAsync(string workspaceId, int count)
+    {
+        List<JsonElement> letters = [];
+        await Eventually.TrueAsync(async () => (letters = await DeadLettersAsync(workspaceId)).Count >= count,
+            message: () => $"{letters.Count} dead letter(s), expected {count}");
+        return letters;
+    }
 
     /// <summary>Creates a workspace with a unique id and Convertro account (the fake sorts requests by account).</summary>
     public async Task<TestWorkspace> NewWorkspaceAsync(

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+
+/// <summary>Loopback ports: is something listening, and one where nothing does.</summary>
+public static class Ports
+{
+    public static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static int Closed()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
