@@ -20,6 +20,9 @@ param maximumInstanceCount int = 100
 @description('Flex Consumption: memory per instance, in MB.')
 param instanceMemoryMB int = 2048
 
+@description('Sends every Convertro call to this base URL instead of https://{workspace domain} (Convertro__BaseUrl); empty for production.')
+param convertroBaseUrl string = ''
+
 @minValue(1)
 @maxValue(120)
 @description('Per-attempt timeout of one call to Convertro (Convertro__TimeoutSeconds).')
@@ -31,12 +34,15 @@ param retryDelays string = '00:00:30,00:01:00,00:05:00,00:15:00,00:30:00,01:00:0
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-${environmentName}-${resourceToken}'
+var identityName = 'id-${environmentName}-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var appInsightsName = 'appi-${environmentName}-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
-    name: 'id-${environmentName}-${resourceToken}'
+    name: identityName
     location: location
     tags: tags
   }
@@ -45,7 +51,7 @@ module identity 'modules/identity.bicep' = {
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    name: 'st${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
@@ -56,7 +62,7 @@ module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
     logAnalyticsName: 'log-${environmentName}-${resourceToken}'
-    appInsightsName: 'appi-${environmentName}-${resourceToken}'
+    appInsightsName: appInsightsName
     location: location
     tags: tags
   }
@@ -65,10 +71,13 @@ module monitoring 'modules/monitoring.bicep' = {
 module roles 'modules/roles.bicep' = {
   name: 'roles'
   params: {
-    storageAccountName: storage.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
+    // Names known before deployment, so role assignment names are stable and What-If is exact.
+    storageAccountName: storageAccountName
+    appInsightsName: appInsightsName
+    identityName: identityName
     principalId: identity.outputs.principalId
   }
+  dependsOn: [storage, monitoring]
 }
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -84,15 +93,17 @@ module functionApp 'modules/functionapp.bicep' = {
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
-    appInsightsConnectionString: monitoring.outputs.connectionString
+    appInsightsName: appInsightsName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    convertroBaseUrl: convertroBaseUrl
     convertroTimeoutSeconds: convertroTimeoutSeconds
     retryDelays: retryDelays
   }
-  dependsOn: [roles]
+  dependsOn: [roles, monitoring]
 }
 
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
 output SEGMENT_WEBHOOK_URL_TEMPLATE string = 'https://${functionApp.outputs.defaultHostName}/api/segment/{workspaceId}?code={IngestFunction key}'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name

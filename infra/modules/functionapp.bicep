@@ -10,11 +10,17 @@ param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
 param deploymentContainerName string
-param appInsightsConnectionString string
+@description('Application Insights resource; its connection string is read here rather than passed through outputs.')
+param appInsightsName string
 param maximumInstanceCount int
 param instanceMemoryMB int
+param convertroBaseUrl string
 param convertroTimeoutSeconds int
 param retryDelays string
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -76,10 +82,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
       AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
       AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
-      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       Convertro__TimeoutSeconds: string(convertroTimeoutSeconds)
       Delivery__RetryDelays: retryDelays
+      // Empty means https://{workspace domain}, the production setting.
+      Convertro__BaseUrl: convertroBaseUrl
     }
   }
 }

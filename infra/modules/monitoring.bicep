@@ -28,4 +28,3 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output appInsightsName string = appInsights.name
-output connectionString string = appInsights.properties.ConnectionString

@@ -2,6 +2,8 @@
 // queue messages and table entities, and publish telemetry.
 param storageAccountName string
 param appInsightsName string
+@description('Name of the identity; role assignment names derive from it, since its principal id is only known once it exists.')
+param identityName string
 param principalId string
 
 var storageRoles = [
@@ -20,7 +22,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 }
 
 resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: {
-  name: guid(storage.id, principalId, role)
+  name: guid(storage.id, identityName, role)
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
@@ -30,7 +32,7 @@ resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01'
 }]
 
 resource telemetryAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, principalId, monitoringMetricsPublisher)
+  name: guid(appInsights.id, identityName, monitoringMetricsPublisher)
   scope: appInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
