@@ -3,6 +3,7 @@ using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Delivery;
+using ConvertroFunctions.Core.Idempotency;
 using ConvertroFunctions.Core.Ingest;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Storage;
@@ -27,6 +28,8 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<DeliveryOptions>()
             .Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<IdempotencyOptions>()
+            .Bind(configuration.GetSection(IdempotencyOptions.SectionName)).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<WorkspaceOptions>()
             .Bind(configuration.GetSection(WorkspaceOptions.SectionName)).ValidateDataAnnotations();
 
@@ -40,6 +43,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WorkspaceStore>();
         services.AddSingleton<WorkspaceCache>();
         services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<DeliveryLedger>();
 
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();

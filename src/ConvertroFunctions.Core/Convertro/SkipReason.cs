@@ -19,6 +19,11 @@ public sealed record SkipReason(string Code, string Message)
         "order_without_order_id",
         "Order event without properties.order_id, orderId or id.");
 
+    /// <summary>Decided at delivery, not by the mapper: the idempotency ledger saw this messageId delivered.</summary>
+    public static readonly SkipReason AlreadyDelivered = new(
+        "already_delivered",
+        "Every call of this messageId was already delivered within the last 24 hours (a repeat or a redelivery).");
+
     public static SkipReason EventNotMapped(string eventName) => new(
         "event_not_mapped",
         $"track '{eventName}' is not in the workspace's events mapping.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
+using ConvertroFunctions.Core.Idempotency;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ namespace ConvertroFunctions.Core.Delivery;
 public sealed partial class DeliveryHandler(
     WorkspaceCache workspaces,
     ConvertroClient convertro,
+    DeliveryLedger ledger,
     EventQueue queue,
     DeadLetterWriter deadLetters,
     DeliveryMetrics metrics,
@@ -63,27 +65,41 @@ public sealed partial class DeliveryHandler(
         var mapping = ConvertroMapper.Map(e, settings, envelope.ReceivedAt);
         if (mapping.Skip is { } skip)
         {
-            metrics.Skipped(envelope.WorkspaceId, skip.Code);
-            LogSkipped(logger, failure.Summary.MessageId, envelope.WorkspaceId, skip.Code, skip.Message);
+            Skip(failure, skip);
             return;
         }
 
-        var delivered = new List<string>(failure.Delivered);
-        foreach (var call in mapping.Calls)
+        var claim = await ledger.ClaimAsync(envelope.WorkspaceId, failure.Summary.MessageId, failure.Delivered,
+            [.. mapping.Calls.Select(c => c.Key)], ct);
+        switch (claim.Kind)
         {
-            if (delivered.Contains(call.Key))
-            {
-                continue;
-            }
+            case ClaimKind.AlreadyDelivered:
+                Skip(failure, SkipReason.AlreadyDelivered);
+                return;
+            case ClaimKind.InFlight:
+                await FailAsync(failure with { Delivered = [.. claim.Delivered] }, new SendOutcome(OutcomeKind.Transient, null,
+                    "Another delivery of this messageId is in progress.", RetryAfter: claim.RetryAfter), ct);
+                return;
+        }
+
+        foreach (var call in mapping.Calls.Where(c => !claim.Delivered.Contains(c.Key)))
+        {
             var outcome = await convertro.SendAsync(call, settings, ct);
             if (outcome.Kind != OutcomeKind.Delivered)
             {
-                await FailAsync(failure with { Delivered = delivered }, outcome, ct);
+                await ledger.ReleaseAsync(claim, ct);
+                await FailAsync(failure with { Delivered = [.. claim.Delivered] }, outcome, ct);
                 return;
             }
-            delivered.Add(call.Key);
+            await ledger.MarkDeliveredAsync(claim, call.Key, ct);
         }
         metrics.Delivered(envelope.WorkspaceId);
+    }
+
+    private void Skip(FailureContext failure, SkipReason reason)
+    {
+        metrics.Skipped(failure.Envelope.WorkspaceId, reason.Code);
+        LogSkipped(logger, failure.Summary.MessageId, failure.Envelope.WorkspaceId, reason.Code, reason.Message);
     }
 
     /// <summary>A transient failure is retried on the schedule; anything else, or the last attempt, is dead-lettered.</summary>

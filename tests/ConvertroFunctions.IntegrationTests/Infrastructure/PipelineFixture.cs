@@ -61,6 +61,7 @@ public class PipelineFixture : IAsyncLifetime
             ["Convertro:TimeoutSeconds"] = "2",
             ["Convertro:InProcessRetries"] = "0",
             ["Delivery:RetryDelays"] = "00:00:00.200,00:00:00.200",
+            ["Idempotency:LeaseSeconds"] = "5",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
