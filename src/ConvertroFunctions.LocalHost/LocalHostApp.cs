@@ -68,6 +68,7 @@ public static class LocalHostApp
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
         builder.Services.AddOptions<QueueHostOptions>()
             .Bind(builder.Configuration.GetSection(QueueHostOptions.SectionName))
+            .Configure(o => o.MessageLease = builder.Configuration.GetValue(QueueHostOptions.MessageLeaseSetting, o.MessageLease))
             .Validate(o => { o.Validate(); return true; })
             .ValidateOnStart();
         builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.EventsQueue, sp.GetRequiredService<DeliveryHandler>().HandleAsync));

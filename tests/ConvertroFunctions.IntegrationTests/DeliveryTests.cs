@@ -177,7 +177,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_SkippedEvents_NotSentNotDeadLetteredButCountedByReason()
     {
         var ws = await pipeline.NewWorkspaceAsync(events: new() { ["Trial Started"] = "trial" });
-        using var skipped = new SkipCounter(pipeline.Host, ws.Id);
+        using var skipped = new OutcomeCounter(pipeline.Host, ws.Id);
         var body = Segment.Array(
             Segment.Track("skip-1", "Signed Up", deviceId: null),
             Segment.Identify("skip-2", userId: null),

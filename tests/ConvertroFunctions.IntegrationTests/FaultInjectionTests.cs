@@ -27,7 +27,7 @@ public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixtur
         // fit the fixture's three attempts.
         pipeline.Convertro.Script(ws.Account, response, response);
         var (body, expected) = MixedBatch("t-" + fault.Split(' ')[0], 12);
-        using var skips = new SkipCounter(pipeline.Host, ws.Id);
+        using var skips = new OutcomeCounter(pipeline.Host, ws.Id);
 
         var ingest = await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", body);
 

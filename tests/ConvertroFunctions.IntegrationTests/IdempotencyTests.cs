@@ -10,7 +10,7 @@ public sealed class IdempotencyTests(PipelineFixture pipeline) : IClassFixture<P
     public async Task Ingest_SameEventAgainAfterDelivery_NoSecondCallAndSkippedAsAlreadyDelivered()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        using var skips = new SkipCounter(pipeline.Host, ws.Id);
+        using var skips = new OutcomeCounter(pipeline.Host, ws.Id);
         var body = Segment.Identify("again-1").ToJsonString();
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", body);
         await pipeline.Convertro.WaitForAsync(ws.Account, 1);

@@ -7,22 +7,10 @@ using ConvertroFunctions.LocalHost.Azurite;
 namespace ConvertroFunctions.IntegrationTests;
 
 /// <summary>Storage unreachable: ingest answers 503 with Retry-After (Segment retries it), health 503.</summary>
-public sealed class StorageDownTests : IAsyncLifetime
+public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends>
 {
-    private AzuriteProcess _azurite = null!;
-    private FakeConvertro _convertro = null!;
-
-    public async Task InitializeAsync()
-    {
-        _azurite = await TestAzurite.StartAsync();
-        _convertro = await FakeConvertro.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _convertro.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    private readonly AzuriteProcess _azurite = backends.Azurite;
+    private readonly FakeConvertro _convertro = backends.Convertro;
 
     [Fact]
     public async Task Ingest_AllStorageUnreachable_503WithRetryAfterAndHealth503()

@@ -7,7 +7,7 @@ namespace ConvertroFunctions.LocalHost.Queues;
 /// A received message's lease: renewed at half-time while its function runs, as the Functions host
 /// does, so long deliveries are not picked up twice.
 /// </summary>
-internal sealed class MessageLease(QueueClient queue, QueueMessage message)
+internal sealed class MessageLease(QueueClient queue, QueueMessage message, TimeSpan lease)
 {
     public QueueMessage Message { get; } = message;
 
@@ -35,8 +35,8 @@ internal sealed class MessageLease(QueueClient queue, QueueMessage message)
         {
             while (true)
             {
-                await Task.Delay(QueueHostOptions.Lease / 2, ct);
-                var receipt = await queue.UpdateMessageAsync(Message.MessageId, PopReceipt, visibilityTimeout: QueueHostOptions.Lease, cancellationToken: ct);
+                await Task.Delay(lease / 2, ct);
+                var receipt = await queue.UpdateMessageAsync(Message.MessageId, PopReceipt, visibilityTimeout: lease, cancellationToken: ct);
                 PopReceipt = receipt.Value.PopReceipt;
             }
         }

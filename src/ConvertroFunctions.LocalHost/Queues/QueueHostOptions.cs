@@ -8,8 +8,15 @@ public sealed class QueueHostOptions
 {
     public const string SectionName = "AzureFunctionsJobHost:extensions:queues";
 
-    /// <summary>How long a received message stays invisible while it is processed; renewed at half-time.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    /// <summary>Where <see cref="MessageLease"/> is read from: a LocalHost setting, not a host.json one.</summary>
+    public const string MessageLeaseSetting = "LocalHost:MessageLease";
+
+    /// <summary>
+    /// How long a received message stays invisible while it is processed; renewed at half-time. The
+    /// Functions host's is fixed at 10 minutes, which is also how long a message of a crashed host
+    /// stays hidden; LocalHost lets tests shorten it (<c>LocalHost__MessageLease</c>).
+    /// </summary>
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
 
     public int BatchSize { get; set; } = 16;
 
@@ -43,6 +50,10 @@ public sealed class QueueHostOptions
         if (MaxPollingInterval < TimeSpan.FromMilliseconds(100))
         {
             throw new InvalidOperationException($"host.json extensions.queues.maxPollingInterval must be at least 00:00:00.1 (a TimeSpan, not a number); got {MaxPollingInterval}.");
+        }
+        if (MessageLease < TimeSpan.FromSeconds(2))
+        {
+            throw new InvalidOperationException($"{MessageLeaseSetting} must be at least 00:00:02; got {MessageLease}.");
         }
         if (!Base64 && !string.Equals(MessageEncoding, "none", StringComparison.OrdinalIgnoreCase))
         {

@@ -42,7 +42,7 @@ public sealed partial class QueueListener(
             try
             {
                 messages = await StorageErrors.WithQueueAsync(
-                    _queue, async () => (await _queue.ReceiveMessagesAsync(_options.BatchSize, QueueHostOptions.Lease, stoppingToken)).Value, stoppingToken);
+                    _queue, async () => (await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, stoppingToken)).Value, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -76,7 +76,7 @@ public sealed partial class QueueListener(
 
     private async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
     {
-        var lease = new MessageLease(_queue, message);
+        var lease = new MessageLease(_queue, message, _options.MessageLease);
         try
         {
             if (message.DequeueCount > _options.MaxDequeueCount || !TryDecode(message, out var body))

@@ -19,15 +19,19 @@ public sealed record ExpectedOutcome(string MessageId, IReadOnlyList<string> Cal
 /// </summary>
 public static class Accounting
 {
+    public static Task AssertEveryEventFinalAsync(
+        PipelineFixture pipeline, TestWorkspace ws, IReadOnlyList<ExpectedOutcome> expected, OutcomeCounter? skips = null,
+        TimeSpan? timeout = null, TimeSpan? settle = null) =>
+        AssertEveryEventFinalAsync(pipeline.Client, pipeline.Convertro, ws, expected, skips, timeout, settle);
+
     public static async Task AssertEveryEventFinalAsync(
-        PipelineFixture pipeline, TestWorkspace ws, IReadOnlyList<ExpectedOutcome> expected, SkipCounter? skips = null,
-        TimeSpan? timeout = null, TimeSpan? settle = null)
+        HttpClient client, Fakes.FakeConvertro fake, TestWorkspace ws, IReadOnlyList<ExpectedOutcome> expected,
+        OutcomeCounter? skips = null, TimeSpan? timeout = null, TimeSpan? settle = null)
     {
-        var fake = pipeline.Convertro;
         List<JsonElement> letters = [];
         async Task<bool> Reached()
         {
-            letters = await pipeline.DeadLettersAsync(ws.Id);
+            letters = await Admin.DeadLettersAsync(client, ws.Id);
             var accepted = fake.RequestsFor(ws.Account).Where(r => r.Accepted).ToList();
             return expected.All(e => e.DeadLettered
                 ? letters.Any(l => MessageId(l) == e.MessageId)
@@ -38,7 +42,7 @@ public static class Accounting
 
         // Late duplicates (a retry, a redelivered copy) would arrive now.
         await Task.Delay(settle ?? TimeSpan.FromSeconds(1.5));
-        letters = await pipeline.DeadLettersAsync(ws.Id);
+        letters = await Admin.DeadLettersAsync(client, ws.Id);
         var requests = fake.RequestsFor(ws.Account);
         var acceptedNow = requests.Where(r => r.Accepted).ToList();
         var known = expected.Select(e => e.MessageId).ToHashSet();

@@ -25,7 +25,7 @@ public class PipelineFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Azurite = await TestAzurite.StartAsync();
+        Azurite = await StartAzuriteAsync();
         Convertro = await FakeConvertro.StartAsync();
         var settings = DefaultSettings(Azurite.ConnectionString, Convertro.BaseUrl);
         foreach (var (key, value) in Settings)
@@ -35,6 +35,11 @@ public class PipelineFixture : IAsyncLifetime
         Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings);
         Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>In memory on free ports unless a test class needs Azurite's data to outlive a restart.</summary>
+    protected virtual Task<AzuriteProcess> StartAzuriteAsync() => TestAzurite.StartAsync();
+
+    protected void SetAzurite(AzuriteProcess azurite) => Azurite = azurite;
 
     public virtual async Task DisposeAsync()
     {
@@ -68,13 +73,19 @@ public class PipelineFixture : IAsyncLifetime
             ["Logging:LogLevel:ConvertroFunctions"] = "Warning",
         };
 
-    /// <summary>A workspace's dead letters through the admin API, newest first.</summary>
-    public async Task<List<JsonElement>> DeadLettersAsync(string workspaceId)
+    /// <summary>Stops the fake Convertro: calls to it are refused until <see cref="StartConvertroAgainAsync"/>.</summary>
+    public async Task<Uri> StopConvertroAsync()
     {
-        var response = await Client.GetAsync($"/api/workspaces/{workspaceId}/dead-letters");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).EnumerateArray().ToList();
+        var url = Convertro.BaseUrl;
+        await Convertro.DisposeAsync();
+        return url;
     }
+
+    /// <summary>Starts a fresh fake Convertro where the stopped one listened.</summary>
+    public async Task StartConvertroAgainAsync(Uri url) => Convertro = await FakeConvertro.StartAsync(url.ToString());
+
+    /// <summary>A workspace's dead letters through the admin API, newest first.</summary>
+    public Task<List<JsonElement>> DeadLettersAsync(string workspaceId) => Admin.DeadLettersAsync(Client, workspaceId);
 
     /// <summary>Waits until the workspace has at least <paramref name="count"/> dead letters.</summary>
     public async Task<List<JsonElement>> WaitForDeadLettersAsync(string workspaceId, int count)
@@ -86,24 +97,9 @@ public class PipelineFixture : IAsyncLifetime
     }
 
     /// <summary>Creates a workspace with a unique id and Convertro account (the fake sorts requests by account).</summary>
-    public async Task<TestWorkspace> NewWorkspaceAsync(
-        string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null)
-    {
-        var id = "ws-" + Guid.NewGuid().ToString("N")[..12];
-        var workspace = new TestWorkspace(id, "acct-" + id);
-        var response = await Client.PutAsJsonAsync($"/api/workspaces/{id}", new Dictionary<string, object?>
-        {
-            ["account"] = workspace.Account,
-            ["clientName"] = TestWorkspace.ClientName,
-            ["siteId"] = TestWorkspace.SiteId,
-            ["domain"] = "acme.convertro.com",
-            ["hybridAttributionModel"] = hybrid,
-            ["events"] = events ?? [],
-            ["sharedSecret"] = sharedSecret,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return workspace;
-    }
+    public Task<TestWorkspace> NewWorkspaceAsync(
+        string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null) =>
+        Admin.NewWorkspaceAsync(Client, sharedSecret, hybrid, events);
 }
 
 /// <summary>A workspace created for one test.</summary>

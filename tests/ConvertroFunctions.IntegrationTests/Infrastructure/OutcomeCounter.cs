@@ -6,18 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConvertroFunctions.IntegrationTests.Infrastructure;
 
-/// <summary>Listens to the host's convertro.events.skipped counter for one workspace, by reason.</summary>
-public sealed class SkipCounter : IDisposable
+/// <summary>
+/// Listens to one of the host's event counters (convertro.events.skipped by default) for one
+/// workspace, by reason ("" for counters without one).
+/// </summary>
+public sealed class OutcomeCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _byReason = new();
 
-    public SkipCounter(LocalHostInstance host, string workspaceId)
+    public const string Skipped = "convertro.events.skipped", Retried = "convertro.events.retried";
+
+    public OutcomeCounter(LocalHostInstance host, string workspaceId, string instrumentName = Skipped)
     {
         var factory = host.App.Services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Scope == factory && instrument.Name == "convertro.events.skipped")
+            if (instrument.Meter.Scope == factory && instrument.Name == instrumentName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -30,9 +35,9 @@ public sealed class SkipCounter : IDisposable
                 if (tag.Key == "workspace") workspace = tag.Value as string;
                 if (tag.Key == "reason") reason = tag.Value as string;
             }
-            if (workspace == workspaceId && reason is not null)
+            if (workspace == workspaceId)
             {
-                _byReason.AddOrUpdate(reason, value, (_, total) => total + value);
+                _byReason.AddOrUpdate(reason ?? "", value, (_, total) => total + value);
             }
         });
         _listener.Start();

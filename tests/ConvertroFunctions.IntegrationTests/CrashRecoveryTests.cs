@@ -1,0 +1,47 @@
+using System.Net;
+using ConvertroFunctions.IntegrationTests.Infrastructure;
+using ConvertroFunctions.LocalHost.Azurite;
+
+namespace ConvertroFunctions.IntegrationTests;
+
+/// <summary>LocalHost killed (SIGKILL) in the middle of a large batch, then started again.</summary>
+public sealed class CrashRecoveryTests(Backends backends) : IClassFixture<Backends>
+{
+    private readonly AzuriteProcess _azurite = backends.Azurite;
+    private readonly FakeConvertro _convertro = backends.Convertro;
+
+    [Fact]
+    public async Task Deliver_HostKilledMidBatchAndRestarted_NothingLostAndNothingAcceptedTwice()
+    {
+        var settings = PipelineFixture.DefaultSettings(_azurite.ConnectionString, _convertro.BaseUrl);
+        settings["Convertro:TimeoutSeconds"] = "5";          // held calls are still in flight at the kill
+        settings["Idempotency:LeaseSeconds"] = "6";          // longer than one call can take
+        settings["LocalHost:MessageLease"] = "00:00:03";     // the killed host's messages reappear soon
+        settings["Delivery:RetryDelays"] = "00:00:01,00:00:02,00:00:04,00:00:08";
+        var (body, expected) = FaultInjectionTests.MixedBatch("crash", 1000);
+        var total = expected.Sum(e => e.Calls.Count);
+
+        TestWorkspace ws;
+        await using (var first = await LocalHostProcess.StartAsync(settings))
+        {
+            ws = await Admin.NewWorkspaceAsync(first.Client, hybrid: true);
+            Assert.Equal(HttpStatusCode.Accepted, (await first.Client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
+            await Eventually.TrueAsync(() => _convertro.RequestsFor(ws.Account).Count(r => r.Accepted) >= total / 3);
+
+            // Convertro stops answering, so calls are caught on the wire; answered ones get recorded.
+            _convertro.HoldAll();
+            await Task.Delay(500);
+            first.Kill();
+        }
+        _convertro.Resume();
+        var acceptedBeforeKill = _convertro.RequestsFor(ws.Account).Count(r => r.Accepted);
+        var caughtInFlight = _convertro.RequestsFor(ws.Account).Count(r => !r.Accepted);
+
+        await using var second = await LocalHostProcess.StartAsync(settings);
+
+        Assert.InRange(acceptedBeforeKill, total / 3, total - 1);
+        Assert.True(caughtInFlight > 0, "the kill caught no call in flight");
+        await Accounting.AssertEveryEventFinalAsync(second.Client, _convertro, ws, expected,
+            timeout: TimeSpan.FromSeconds(90), settle: TimeSpan.FromSeconds(8));
+    }
+}
