@@ -33,8 +33,8 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     public async Task Claim_AllCallsMarked_RepeatIsAlreadyDelivered()
     {
         var first = await _ledger.ClaimAsync("ws", "m-1", [], SaleCalls, default);
-        await _ledger.MarkDeliveredAsync(first, "events:sale", default);
-        await _ledger.MarkDeliveredAsync(first, "events:sale.new", default);
+        await _ledger.MarkDeliveredAsync(first, "events:sale", complete: false, default);
+        await _ledger.MarkDeliveredAsync(first, "events:sale.new", complete: true, default);
 
         var repeat = await _ledger.ClaimAsync("ws", "m-1", [], SaleCalls, default);
         var otherWorkspace = await _ledger.ClaimAsync("ws-2", "m-1", [], SaleCalls, default);
@@ -45,10 +45,22 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claim_CompleteMessageIdThenACopyMappingToOtherCalls_AlreadyDeliveredAndLeaseLetGo()
+    {
+        var first = await _ledger.ClaimAsync("ws", "m-6", [], ["events:Signed Up"], default);
+        await _ledger.MarkDeliveredAsync(first, "events:Signed Up", complete: true, default);
+
+        // Same messageId, different content (a re-sent event that was edited): still one event.
+        var copy = await _ledger.ClaimAsync("ws", "m-6", [], ["events:Signed Up Again"], default);
+
+        Assert.Equal(ClaimKind.AlreadyDelivered, copy.Kind);
+    }
+
+    [Fact]
     public async Task Claim_HeldByACopyThatCrashed_InFlightUntilTheLeaseEndsThenTakenOverWithWhatItDelivered()
     {
         var crashed = await _ledger.ClaimAsync("ws", "m-2", [], SaleCalls, default);
-        await _ledger.MarkDeliveredAsync(crashed, "events:sale", default);
+        await _ledger.MarkDeliveredAsync(crashed, "events:sale", complete: false, default);
 
         var meanwhile = await _ledger.ClaimAsync("ws", "m-2", [], SaleCalls, default);
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -64,7 +76,7 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     public async Task Claim_ReleasedAfterAFailure_NextAttemptOwnsItAtOnce()
     {
         var failed = await _ledger.ClaimAsync("ws", "m-3", [], SaleCalls, default);
-        await _ledger.MarkDeliveredAsync(failed, "events:sale", default);
+        await _ledger.MarkDeliveredAsync(failed, "events:sale", complete: false, default);
         await _ledger.ReleaseAsync(failed, default);
 
         var retry = await _ledger.ClaimAsync("ws", "m-3", [], SaleCalls, default);
@@ -77,7 +89,7 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     public async Task Claim_RepeatAfterMidnight_FoundInYesterdaysTableAndOldTablesDropped()
     {
         var first = await _ledger.ClaimAsync("ws", "m-4", [], ["users"], default);
-        await _ledger.MarkDeliveredAsync(first, "users", default);
+        await _ledger.MarkDeliveredAsync(first, "users", complete: true, default);
         var firstDay = DeliveryLedger.TableName(_time.GetUtcNow());
 
         _time.Advance(TimeSpan.FromHours(4)); // 02:00 the next day: 4 hours later
@@ -103,7 +115,7 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     public async Task Claim_MessageIdWithCharactersARowKeyForbids_StillRecorded(string messageId)
     {
         var first = await _ledger.ClaimAsync("ws", messageId, [], ["users"], default);
-        await _ledger.MarkDeliveredAsync(first, "users", default);
+        await _ledger.MarkDeliveredAsync(first, "users", complete: true, default);
 
         var repeat = await _ledger.ClaimAsync("ws", messageId, [], ["users"], default);
 
@@ -115,7 +127,7 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     {
         var ledger = NewLedger(enabled: false);
         var first = await ledger.ClaimAsync("ws", "m-5", [], ["users"], default);
-        await ledger.MarkDeliveredAsync(first, "users", default);
+        await ledger.MarkDeliveredAsync(first, "users", complete: true, default);
 
         var repeat = await ledger.ClaimAsync("ws", "m-5", [], ["users"], default);
 

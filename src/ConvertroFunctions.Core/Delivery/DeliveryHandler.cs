@@ -77,12 +77,12 @@ public sealed partial class DeliveryHandler(
                 Skip(failure, SkipReason.AlreadyDelivered);
                 return;
             case ClaimKind.InFlight:
-                await FailAsync(failure with { Delivered = [.. claim.Delivered] }, new SendOutcome(OutcomeKind.Transient, null,
-                    "Another delivery of this messageId is in progress.", RetryAfter: claim.RetryAfter), ct);
+                await WaitForOtherCopyAsync(failure with { Delivered = [.. claim.Delivered] }, claim.RetryAfter, ct);
                 return;
         }
 
-        foreach (var call in mapping.Calls.Where(c => !claim.Delivered.Contains(c.Key)))
+        var remaining = mapping.Calls.Where(c => !claim.Delivered.Contains(c.Key)).ToList();
+        foreach (var call in remaining)
         {
             var outcome = await convertro.SendAsync(call, settings, ct);
             if (outcome.Kind != OutcomeKind.Delivered)
@@ -91,7 +91,7 @@ public sealed partial class DeliveryHandler(
                 await FailAsync(failure with { Delivered = [.. claim.Delivered] }, outcome, ct);
                 return;
             }
-            await ledger.MarkDeliveredAsync(claim, call.Key, ct);
+            await ledger.MarkDeliveredAsync(claim, call.Key, complete: call == remaining[^1], ct);
         }
         metrics.Delivered(envelope.WorkspaceId);
     }
@@ -136,11 +136,30 @@ public sealed partial class DeliveryHandler(
         await deadLetters.AddAsync(failure, final, attempt, ct);
     }
 
+    /// <summary>
+    /// Another copy of this messageId holds its claim: look again once that lease ends. Waiting is
+    /// not a failed attempt, so it never uses up the retry schedule; a lease always ends, so it
+    /// never waits for ever.
+    /// </summary>
+    private async Task WaitForOtherCopyAsync(FailureContext waiting, TimeSpan leaseLeft, CancellationToken ct)
+    {
+        var delay = Jitter(leaseLeft + TimeSpan.FromMilliseconds(100));
+        await queue.EnqueueAsync(waiting.Envelope with
+        {
+            Events = [waiting.Raw],
+            Retry = (waiting.Envelope.Retry ?? new RetryState()) with { Delivered = waiting.Delivered },
+        }, delay, ct);
+        LogWaiting(logger, waiting.Summary.MessageId, waiting.Envelope.WorkspaceId, delay);
+    }
+
     /// <summary>Up to 10% extra, so events that failed together do not all return together.</summary>
     private static TimeSpan Jitter(TimeSpan delay) => delay + delay * (Random.Shared.NextDouble() * 0.1);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode} ({Reason})")]
     private static partial void LogSkipped(ILogger logger, string? messageId, string workspaceId, string reasonCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {MessageId} of workspace {WorkspaceId} is being delivered by another copy; looking again in {Delay}")]
+    private static partial void LogWaiting(ILogger logger, string? messageId, string workspaceId, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId} failed attempt {Attempt}; retrying in {Delay}: {Error}")]
     private static partial void LogRetrying(ILogger logger, string? messageId, string workspaceId, int attempt, TimeSpan delay, string error);

@@ -20,6 +20,8 @@ namespace ConvertroFunctions.Core.Idempotency;
 /// An entity holds the delivered call keys and a lease: the delivery holding the lease is the only
 /// one sending, and a crashed delivery's lease runs out so a redelivered copy can take over.
 /// Cost per event with calls: 1 read + 1 insert + 1 update per delivered call (docs/operations.md).
+/// A messageId is complete once its last call is recorded; a later copy sends nothing, even if it
+/// maps to other calls (Segment's messageId names one event).
 /// </summary>
 public sealed partial class DeliveryLedger(
     StorageClients clients, TimeProvider time, IOptions<IdempotencyOptions> options, ILogger<DeliveryLedger> logger)
@@ -27,6 +29,7 @@ public sealed partial class DeliveryLedger(
     public const string TablePrefix = "Delivered";
     private const string DeliveredProperty = "Delivered";
     private const string LeaseProperty = "LeaseUntil";
+    private const string CompleteProperty = "Complete";
     private readonly ConcurrentDictionary<string, Lazy<Task>> _ready = new();
     private readonly TimeSpan _lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
@@ -86,8 +89,12 @@ public sealed partial class DeliveryLedger(
         }
     }
 
-    /// <summary>Records one delivered call; the event is complete once every call is recorded.</summary>
-    public async Task MarkDeliveredAsync(LedgerClaim claim, string callKey, CancellationToken ct)
+    /// <summary>
+    /// Records one delivered call. With <paramref name="complete"/> (the event's last call) the
+    /// messageId is done: any later copy is skipped whatever it maps to, and the lease is let go in
+    /// the same write.
+    /// </summary>
+    public async Task MarkDeliveredAsync(LedgerClaim claim, string callKey, bool complete, CancellationToken ct)
     {
         claim.Delivered.Add(callKey);
         if (!claim.IsRecorded)
@@ -95,6 +102,11 @@ public sealed partial class DeliveryLedger(
             return;
         }
         var update = new TableEntity(claim.PartitionKey, claim.RowKey) { [DeliveredProperty] = Join(claim.Delivered) };
+        if (complete)
+        {
+            update[CompleteProperty] = true;
+            update[LeaseProperty] = time.GetUtcNow();
+        }
         try
         {
             var response = await claim.Table!.UpdateEntityAsync(update, claim.ETag, TableUpdateMode.Merge, ct);
@@ -132,7 +144,7 @@ public sealed partial class DeliveryLedger(
     private LedgerClaim? Decide(TableEntity entity, HashSet<string> delivered, IReadOnlyList<string> callKeys, DateTimeOffset now)
     {
         delivered.UnionWith(Keys(entity));
-        if (callKeys.All(delivered.Contains))
+        if (entity.GetBoolean(CompleteProperty) == true || callKeys.All(delivered.Contains))
         {
             return new LedgerClaim(ClaimKind.AlreadyDelivered, delivered);
         }
