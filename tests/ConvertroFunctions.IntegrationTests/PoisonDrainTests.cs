@@ -25,6 +25,14 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
 {
     private StorageClients Storage => pipeline.Host.App.Services.GetRequiredService<StorageClients>();
 
+    /// <summary>The events queue, created if this test runs before the listener's first poll has.</summary>
+    private async Task<QueueClient> EventsQueueAsync()
+    {
+        var queue = Storage.Queues.GetQueueClient(StorageNames.EventsQueue);
+        await queue.CreateIfNotExistsAsync();
+        return queue;
+    }
+
     [Fact]
     public async Task Deliver_UnexpectedExceptionEveryRun_MessagePoisonedAndItsEventsDeadLettered()
     {
@@ -37,7 +45,7 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
             ["Account"] = "acme", ["ClientName"] = "c", ["SiteId"] = "s", ["Domain"] = "acme.convertro.com", ["Events"] = "{not json",
         });
         var envelope = $$"""{"v":1,"workspaceId":"{{id}}","receivedAt":"2026-03-01T10:00:00+00:00","events":[{{Segment.Identify("poisoned-1").ToJsonString()}},{{Segment.Identify("poisoned-2").ToJsonString()}}]}""";
-        await Storage.Queues.GetQueueClient(StorageNames.EventsQueue).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(envelope)));
+        await (await EventsQueueAsync()).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(envelope)));
 
         var letters = await pipeline.WaitForDeadLettersAsync(id, 2);
 
@@ -50,9 +58,10 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
     public async Task Deliver_MessageIsNotAnEnvelope_DeadLetteredWholeUnderUnreadable()
     {
         var marker = "not-an-envelope-" + Guid.NewGuid().ToString("N");
-        await Storage.Queues.GetQueueClient(StorageNames.EventsQueue).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes($"{{\"{marker}\":1}}")));
+        await (await EventsQueueAsync()).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes($"{{\"{marker}\":1}}")));
 
         var deadLetters = Storage.Tables.GetTableClient(StorageNames.DeadLettersTable);
+        await deadLetters.CreateIfNotExistsAsync();
         TableEntity? found = null;
         await Eventually.TrueAsync(async () =>
         {
