@@ -19,8 +19,10 @@ public static class LocalHostApp
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
     /// <param name="overrides">Settings laid over everything else (tests).</param>
+    /// <param name="configure">Last changes to the builder before it is built (tests: a log capture).</param>
     public static async Task<LocalHostInstance> StartAsync(
-        string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken ct = default)
+        string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken ct = default,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -38,7 +40,7 @@ public static class LocalHostApp
         WebApplication? app = null;
         try
         {
-            app = Build(builder);
+            app = Build(builder, configure);
             await app.StartAsync(ct);
             return new LocalHostInstance(app, azurite);
         }
@@ -56,7 +58,7 @@ public static class LocalHostApp
         }
     }
 
-    private static WebApplication Build(WebApplicationBuilder builder)
+    private static WebApplication Build(WebApplicationBuilder builder, Action<WebApplicationBuilder>? configure)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
@@ -74,6 +76,7 @@ public static class LocalHostApp
         builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.EventsQueue, sp.GetRequiredService<DeliveryHandler>().HandleAsync));
         builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.PoisonQueue, sp.GetRequiredService<DeadLetterWriter>().PoisonAsync));
 
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapConvertroRoutes();
         return app;

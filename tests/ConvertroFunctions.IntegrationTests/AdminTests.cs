@@ -116,6 +116,23 @@ public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<Pipelin
     }
 
     [Fact]
+    public async Task Put_InvalidUtf8OrUnpairedSurrogate_400NamingWhereAndNothingSaved()
+    {
+        var id = NewId();
+        byte[] notUtf8 = [.. "{\"account\":\"ac"u8, 0xFF, .. "me\"}"u8];
+        var surrogate = "{\"account\":\"acme\\ud800\",\"clientName\":\"c\",\"siteId\":\"s\",\"domain\":\"acme.convertro.com\"}";
+
+        var badBytes = await _client.PutAsync($"/api/workspaces/{id}", new ByteArrayContent(notUtf8) { Headers = { { "Content-Type", "application/json" } } });
+        var badText = await _client.PutAsync($"/api/workspaces/{id}", new StringContent(surrogate, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, badBytes.StatusCode);
+        Assert.Contains("not valid UTF-8", (await badBytes.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, badText.StatusCode);
+        Assert.StartsWith("account: holds an unpaired UTF-16 surrogate", (await badText.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/workspaces/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Delete_ExistingAndMissing_204AndThenGet404()
     {
         var id = NewId();

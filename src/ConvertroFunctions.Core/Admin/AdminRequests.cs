@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Segment;
 using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;
@@ -27,14 +28,25 @@ internal static class AdminRequests
         {
             return (null, null);
         }
+        if (UnicodeCheck.InvalidUtf8(body.Memory.Span) is { } notUtf8)
+        {
+            return (null, Problems.MalformedJson(notUtf8));
+        }
+        JsonDocument document;
         try
         {
             // Copied: the pooled buffer goes back when this method returns.
-            return (JsonDocument.Parse(body.Memory.ToArray()), null);
+            document = JsonDocument.Parse(body.Memory.ToArray());
         }
         catch (JsonException ex)
         {
             return (null, Problems.MalformedJson($"The body is not valid JSON: {ex.Message}"));
         }
+        if (UnicodeCheck.UnpairedSurrogate(document.RootElement, body.Memory.Span, "body") is { } where)
+        {
+            document.Dispose();
+            return (null, Problems.MalformedJson(UnicodeCheck.SurrogateProblem(where)));
+        }
+        return (document, null);
     }
 }

@@ -23,6 +23,11 @@ public static class SegmentEventValidator
 
         List<string>? errors = null;
         void Add(string message) => (errors ??= []).Add(message);
+        if (UnicodeCheck.UnpairedSurrogate(e, raw.Utf8.Span) is { } where)
+        {
+            // Nothing else can be read safely from this event.
+            return new EventProblem(raw.Index, null, [UnicodeCheck.SurrogateProblem(where)]);
+        }
 
         var type = CheckType(e, Add);
         var messageId = CheckMessageId(e, Add);

@@ -15,7 +15,8 @@ public sealed class OutcomeCounter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _byReason = new();
 
-    public const string Skipped = "convertro.events.skipped", Retried = "convertro.events.retried";
+    public const string Skipped = "convertro.events.skipped", Retried = "convertro.events.retried",
+        Delivered = "convertro.events.delivered", DeadLettered = "convertro.events.dead_lettered";
 
     public OutcomeCounter(LocalHostInstance host, string workspaceId, string instrumentName = Skipped)
     {

@@ -32,8 +32,13 @@ public class PipelineFixture : IAsyncLifetime
         {
             settings[key] = value;
         }
-        Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings);
+        Host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings, configure: ConfigureHost);
         Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Changes a test class makes to LocalHost's builder (e.g. a log capture).</summary>
+    protected virtual void ConfigureHost(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
     }
 
     /// <summary>In memory on free ports unless a test class needs Azurite's data to outlive a restart.</summary>
