@@ -17,6 +17,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     {
         var ws = await pipeline.NewWorkspaceAsync();
         var e = Segment.Track("single-1", "Signed Up", new JsonObject { ["revenue"] = 19.99 });
+        using var lag = new OutcomeCounter(pipeline.Host, ws.Id, OutcomeCounter.DeliveryLag);
 
         var response = await _client.PostJsonAsync($"/api/segment/{ws.Id}", e.ToJsonString());
 
@@ -26,6 +27,8 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         Assert.Equal(("POST", "/s2s/v1/events"), (request.Method, request.Path));
         Assert.StartsWith("application/json", request.ContentType);
         Assert.Equal(Segment.ExpectedEvent(ws, "single-1", "Signed Up", "19.99"), request.Body);
+        await Eventually.TrueAsync(() => lag.Total == 1, message: () => "no delivery lag recorded");
+        Assert.InRange(lag.Max, 0, 30);
     }
 
     [Fact]

@@ -210,10 +210,13 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
             signature = SegmentSignature.Compute("other-secret", Encoding.UTF8.GetBytes(body));
         }
 
+        using var rejected = new OutcomeCounter(pipeline.Host, ws.Id, OutcomeCounter.SignatureRejected);
+
         var response = await _client.PostJsonAsync($"/api/segment/{ws.Id}", body, signature);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("X-Signature", (await response.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(1, rejected.Total);
         await Task.Delay(1000);
         Assert.Empty(pipeline.Convertro.RequestsFor(ws.Account));
     }

@@ -93,7 +93,7 @@ public sealed partial class DeliveryHandler(
             }
             await ledger.MarkDeliveredAsync(claim, call.Key, complete: call == remaining[^1], ct);
         }
-        metrics.Delivered(envelope.WorkspaceId);
+        metrics.Delivered(envelope.WorkspaceId, time.GetUtcNow() - envelope.ReceivedAt);
     }
 
     private void Skip(FailureContext failure, SkipReason reason)

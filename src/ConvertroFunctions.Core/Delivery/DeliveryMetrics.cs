@@ -2,7 +2,11 @@ using System.Diagnostics.Metrics;
 
 namespace ConvertroFunctions.Core.Delivery;
 
-/// <summary>Counters for what became of each event: accepted, delivered, skipped (by reason), retried, dead-lettered.</summary>
+/// <summary>
+/// Counters for what became of each event (accepted, delivered, skipped by reason, retried,
+/// dead-lettered), requests refused for their signature, and how long delivered events waited.
+/// docs/operations.md says which to alert on.
+/// </summary>
 public sealed class DeliveryMetrics
 {
     public const string MeterName = "ConvertroFunctions";
@@ -12,6 +16,8 @@ public sealed class DeliveryMetrics
     private readonly Counter<long> _skipped;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _signatureRejected;
+    private readonly Histogram<double> _lag;
 
     public DeliveryMetrics(IMeterFactory meterFactory)
     {
@@ -21,11 +27,21 @@ public sealed class DeliveryMetrics
         _skipped = meter.CreateCounter<long>("convertro.events.skipped", description: "Events not sent, by reason");
         _retried = meter.CreateCounter<long>("convertro.events.retried", description: "Events re-enqueued after a transient failure");
         _deadLettered = meter.CreateCounter<long>("convertro.events.dead_lettered", description: "Events moved to the DeadLetters table");
+        _signatureRejected = meter.CreateCounter<long>("convertro.ingest.signature_rejected",
+            description: "Requests refused (401) for a missing or wrong X-Signature; Segment does not retry them");
+        _lag = meter.CreateHistogram<double>("convertro.events.delivery_lag", unit: "s",
+            description: "From ingest accepting an event to Convertro accepting its last call");
     }
 
     public void Accepted(string workspaceId, int count) => _accepted.Add(count, Tag(workspaceId));
 
-    public void Delivered(string workspaceId) => _delivered.Add(1, Tag(workspaceId));
+    public void Delivered(string workspaceId, TimeSpan lag)
+    {
+        _delivered.Add(1, Tag(workspaceId));
+        _lag.Record(Math.Max(0, lag.TotalSeconds), Tag(workspaceId));
+    }
+
+    public void SignatureRejected(string workspaceId) => _signatureRejected.Add(1, Tag(workspaceId));
 
     public void Skipped(string workspaceId, string reason) =>
         _skipped.Add(1, Tag(workspaceId), new KeyValuePair<string, object?>("reason", reason));

@@ -65,6 +65,7 @@ public sealed partial class IngestHandler(
             {
                 // Segment does not retry a 401: the events are lost unless someone notices. Say it loudly.
                 LogBadSignature(logger, workspaceId, request.Headers.ContainsKey(SegmentSignature.HeaderName));
+                metrics.SignatureRejected(workspaceId);
                 return Problems.Of(StatusCodes.Status401Unauthorized, "Invalid signature",
                     $"{SegmentSignature.HeaderName} is missing or is not the HMAC-SHA1 of the body with this workspace's shared secret.");
             }

@@ -16,7 +16,8 @@ public sealed class OutcomeCounter : IDisposable
     private readonly ConcurrentDictionary<string, long> _byReason = new();
 
     public const string Skipped = "convertro.events.skipped", Retried = "convertro.events.retried",
-        Delivered = "convertro.events.delivered", DeadLettered = "convertro.events.dead_lettered";
+        Delivered = "convertro.events.delivered", DeadLettered = "convertro.events.dead_lettered",
+        SignatureRejected = "convertro.ingest.signature_rejected", DeliveryLag = "convertro.events.delivery_lag";
 
     public OutcomeCounter(LocalHostInstance host, string workspaceId, string instrumentName = Skipped)
     {
@@ -41,10 +42,24 @@ public sealed class OutcomeCounter : IDisposable
                 _byReason.AddOrUpdate(reason ?? "", value, (_, total) => total + value);
             }
         });
+        // A histogram (delivery lag) counts its measurements; Max keeps the largest.
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "workspace" && tag.Value as string == workspaceId)
+                {
+                    _byReason.AddOrUpdate("", 1, (_, total) => total + 1);
+                    Max = Math.Max(Max, value);
+                }
+            }
+        });
         _listener.Start();
     }
 
     public long Total => _byReason.Values.Sum();
+
+    public double Max { get; private set; }
 
     public Dictionary<string, long> ByReason => new(_byReason);
 
