@@ -73,14 +73,24 @@ public static class LocalHostApp
             .Configure(o => o.MessageLease = builder.Configuration.GetValue(QueueHostOptions.MessageLeaseSetting, o.MessageLease))
             .Validate(o => { o.Validate(); return true; })
             .ValidateOnStart();
-        builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.EventsQueue, sp.GetRequiredService<DeliveryHandler>().HandleAsync));
-        builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.PoisonQueue, sp.GetRequiredService<DeadLetterWriter>().PoisonAsync));
+        // AzureWebJobs.<function>.Disabled=true turns a queue function off, as in the Functions host.
+        if (!Disabled(builder.Configuration, "DeliverFunction"))
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.EventsQueue, sp.GetRequiredService<DeliveryHandler>().HandleAsync));
+        }
+        if (!Disabled(builder.Configuration, "DrainPoisonFunction"))
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.PoisonQueue, sp.GetRequiredService<DeadLetterWriter>().PoisonAsync));
+        }
 
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapConvertroRoutes();
         return app;
     }
+
+    private static bool Disabled(IConfiguration configuration, string function) =>
+        configuration.GetValue($"AzureWebJobs.{function}.Disabled", false);
 
     private static QueueListener Listener(IServiceProvider services, string queue, Func<BinaryData, CancellationToken, Task> handler) =>
         new(queue, handler, services.GetRequiredService<StorageClients>(),

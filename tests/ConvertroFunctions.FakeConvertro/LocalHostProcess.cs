@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
-namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+namespace ConvertroFunctions.Fakes;
 
 /// <summary>
 /// LocalHost in a process of its own (the built ConvertroFunctions.LocalHost.dll next to the
-/// tests), configured through environment variables like a deployment, so a test can kill it.
+/// calling tests or benchmarks, which reference the LocalHost project), configured through
+/// environment variables like a deployment, so it can be killed or its memory read.
 /// </summary>
 public sealed class LocalHostProcess : IAsyncDisposable
 {
@@ -25,9 +29,19 @@ public sealed class LocalHostProcess : IAsyncDisposable
         get { lock (_output) { return _output.ToString(); } }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    /// <summary>Peak resident memory of the process so far (Linux: VmHWM), in bytes.</summary>
+    public long PeakResidentBytes
     {
-        var url = new Uri($"http://127.0.0.1:{Ports.Closed()}");
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
+    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -47,18 +61,17 @@ public sealed class LocalHostProcess : IAsyncDisposable
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();
-        await Eventually.TrueAsync(async () =>
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!await host.HealthyAsync())
         {
-            Assert.False(host._process.HasExited, $"LocalHost exited at start:\n{host.Output}");
-            try
+            if (host._process.HasExited || DateTime.UtcNow > deadline)
             {
-                return (await host.Client.GetAsync("/api/health")).IsSuccessStatusCode;
+                var output = host.Output;
+                await host.DisposeAsync();
+                throw new InvalidOperationException($"LocalHost did not become healthy:\n{output}");
             }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), () => $"LocalHost did not become healthy:\n{host.Output}");
+            await Task.Delay(100);
+        }
         return host;
     }
 
@@ -78,6 +91,27 @@ public sealed class LocalHostProcess : IAsyncDisposable
         _process.Dispose();
         Client.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task<bool> HealthyAsync()
+    {
+        try
+        {
+            return (await Client.GetAsync("/api/health")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private void Append(string? line)
