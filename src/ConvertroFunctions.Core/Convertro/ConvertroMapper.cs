@@ -29,38 +29,30 @@ public static class ConvertroMapper
             return MappingResult.Skipped(SkipReason.NoDeviceId);
         }
 
-        if (!e.TryGetProperty("type", out var typeElement) || !SegmentFields.TryGetType(typeElement, out var type))
+        // 7. Only identify and track are sent (checked before anything is read for the call).
+        var typeElement = Property(e, "type"u8);
+        if (!SegmentFields.TryGetType(typeElement, out var type) || type is not (SegmentEventType.Identify or SegmentEventType.Track))
         {
-            return MappingResult.Skipped(SkipReason.TypeNotSent(typeElement.ValueKind == JsonValueKind.String
-                ? typeElement.GetString()! : "untyped"));
+            return MappingResult.Skipped(TypeNotSent(typeElement, type));
         }
 
-        var call = new ConvertroCall(
-            ConvertroEndpoint.Users,
-            settings.Account,
-            settings.ClientName,
-            settings.SiteId,
-            deviceId,
-            UserId: SegmentFields.AsIdentifier(Property(e, "userId")),
-            MessageId: SegmentFields.AsIdentifier(Property(e, "messageId")) ?? string.Empty,
-            Timestamp: Timestamp(e, receivedAt));
-
-        return type switch
+        var userId = SegmentFields.AsIdentifier(Property(e, "userId"u8));
+        // 3. identify links the device to the user; traits are not sent.
+        if (type == SegmentEventType.Identify && userId is null)
         {
-            // 3. identify links the device to the user; traits are not sent.
-            SegmentEventType.Identify => call.UserId is null
-                ? MappingResult.Skipped(SkipReason.IdentifyWithoutUserId)
-                : MappingResult.Send(call),
-            SegmentEventType.Track => MapTrack(e, settings, call),
-            // 7. Nothing else is sent.
-            _ => MappingResult.Skipped(SkipReason.TypeNotSent(typeElement.GetString()!)),
-        };
+            return MappingResult.Skipped(SkipReason.IdentifyWithoutUserId);
+        }
+        var call = new CallFields(settings, deviceId, userId,
+            SegmentFields.AsIdentifier(Property(e, "messageId"u8)) ?? string.Empty, Timestamp(e, receivedAt));
+        return type == SegmentEventType.Identify
+            ? MappingResult.Send(call.To(ConvertroEndpoint.Users))
+            : MapTrack(e, settings, call);
     }
 
-    private static MappingResult MapTrack(JsonElement e, WorkspaceSettings settings, ConvertroCall call)
+    private static MappingResult MapTrack(JsonElement e, WorkspaceSettings settings, CallFields call)
     {
-        var name = SegmentFields.AsIdentifier(Property(e, "event")) ?? string.Empty;
-        e.TryGetProperty("properties", out var properties);
+        var name = SegmentFields.AsIdentifier(Property(e, "event"u8)) ?? string.Empty;
+        var properties = Property(e, "properties"u8);
 
         // 4. Order Completed / Completed Order: sale, sale.new, sale.repeat; the mapping does not apply.
         if (IsOrderCompleted(name))
@@ -70,29 +62,24 @@ public static class ConvertroMapper
             {
                 return MappingResult.Skipped(SkipReason.OrderWithoutOrderId);
             }
-            var order = call with
-            {
-                Endpoint = ConvertroEndpoint.Events,
-                EventValue = Amount(properties, "total") ?? Amount(properties, "revenue") ?? 1m,
-                OrderId = orderId,
-            };
-            var repeat = Property(properties, "repeat").ValueKind;
+            var value = Amount(properties, "total"u8) ?? Amount(properties, "revenue"u8) ?? 1m;
+            ConvertroCall Order(string eventType) => call.To(ConvertroEndpoint.Events, eventType, value, orderId);
+            var repeat = Property(properties, "repeat"u8).ValueKind;
             return repeat switch
             {
                 JsonValueKind.True or JsonValueKind.False when settings.HybridAttributionModel => MappingResult.Send(
-                    order with { EventType = repeat == JsonValueKind.True ? SaleRepeat : SaleNew },
-                    order with { EventType = Sale }),
-                JsonValueKind.True => MappingResult.Send(order with { EventType = SaleRepeat }),
-                JsonValueKind.False => MappingResult.Send(order with { EventType = SaleNew }),
+                    Order(repeat == JsonValueKind.True ? SaleRepeat : SaleNew), Order(Sale)),
+                JsonValueKind.True => MappingResult.Send(Order(SaleRepeat)),
+                JsonValueKind.False => MappingResult.Send(Order(SaleNew)),
                 // Absent, or not a boolean ("true" is a string): the plain sale.
-                _ => MappingResult.Send(order with { EventType = Sale }),
+                _ => MappingResult.Send(Order(Sale)),
             };
         }
 
         // 5. Application Installed goes to the installs endpoint.
         if (IsApplicationInstalled(name))
         {
-            return MappingResult.Send(call with { Endpoint = ConvertroEndpoint.Installs });
+            return MappingResult.Send(call.To(ConvertroEndpoint.Installs));
         }
 
         // 6. Other track events: only mapped ones when there is a mapping, else all under their own name.
@@ -101,14 +88,31 @@ public static class ConvertroMapper
         {
             return MappingResult.Skipped(SkipReason.EventNotMapped(name));
         }
-        return MappingResult.Send(call with
-        {
-            Endpoint = ConvertroEndpoint.Events,
-            EventType = eventType,
-            EventValue = Amount(properties, "revenue") ?? 1m,
-            OrderId = OrderId(properties),
-        });
+        return MappingResult.Send(call.To(ConvertroEndpoint.Events, eventType, Amount(properties, "revenue"u8) ?? 1m, OrderId(properties)));
     }
+
+    /// <summary>What every call of one event shares; each call is built from it once, not copied.</summary>
+    private readonly record struct CallFields(WorkspaceSettings Settings, string DeviceId, string? UserId, string MessageId, string Timestamp)
+    {
+        public ConvertroCall To(ConvertroEndpoint endpoint, string? eventType = null, decimal? value = null, string? orderId = null) =>
+            new(endpoint, Settings.Account, Settings.ClientName, Settings.SiteId, DeviceId, UserId, MessageId, Timestamp,
+                eventType, value, orderId);
+    }
+
+    private static SkipReason TypeNotSent(JsonElement typeElement, SegmentEventType type) =>
+        typeElement.ValueKind != JsonValueKind.String ? SkipReason.TypeNotSent("untyped")
+        : SkipReasonsByType.TryGetValue(type, out var known) && SegmentFields.TryGetType(typeElement, out _) ? known
+        : SkipReason.TypeNotSent(typeElement.GetString()!);
+
+    /// <summary>One instance per Segment type that is never sent, so skipping a page allocates nothing.</summary>
+    private static readonly Dictionary<SegmentEventType, SkipReason> SkipReasonsByType = new()
+    {
+        [SegmentEventType.Page] = SkipReason.TypeNotSent("page"),
+        [SegmentEventType.Screen] = SkipReason.TypeNotSent("screen"),
+        [SegmentEventType.Group] = SkipReason.TypeNotSent("group"),
+        [SegmentEventType.Alias] = SkipReason.TypeNotSent("alias"),
+        [SegmentEventType.Delete] = SkipReason.TypeNotSent("delete"),
+    };
 
     public static bool IsOrderCompleted(string eventName)
     {
@@ -127,24 +131,24 @@ public static class ConvertroMapper
 
     private static bool IsEnabledByIntegrations(JsonElement e)
     {
-        var integrations = Property(e, "integrations");
+        var integrations = Property(e, "integrations"u8);
         if (integrations.ValueKind != JsonValueKind.Object)
         {
             return true;
         }
         // An options object for Convertro counts as enabling it, as it does in Segment.
-        var convertro = Property(integrations, "Convertro").ValueKind;
+        var convertro = Property(integrations, "Convertro"u8).ValueKind;
         if (convertro == JsonValueKind.False)
         {
             return false;
         }
-        return Property(integrations, "All").ValueKind != JsonValueKind.False
+        return Property(integrations, "All"u8).ValueKind != JsonValueKind.False
             || convertro is JsonValueKind.True or JsonValueKind.Object;
     }
 
     private static string? DeviceId(JsonElement e)
     {
-        var id = Property(Property(Property(e, "context"), "device"), "id");
+        var id = Property(Property(Property(e, "context"u8), "device"u8), "id"u8);
         if (id.ValueKind != JsonValueKind.String)
         {
             return null;
@@ -156,24 +160,48 @@ public static class ConvertroMapper
     /// <summary>The event's timestamp, else its receivedAt, else when ingest accepted it; always UTC.</summary>
     private static string Timestamp(JsonElement e, DateTimeOffset receivedAt)
     {
-        if (!SegmentFields.TryGetTimestamp(Property(e, "timestamp"), out var at)
-            && !SegmentFields.TryGetTimestamp(Property(e, "receivedAt"), out at))
+        if (!SegmentFields.TryGetTimestamp(Property(e, "timestamp"u8), out var at)
+            && !SegmentFields.TryGetTimestamp(Property(e, "receivedAt"u8), out at))
         {
             at = receivedAt;
         }
-        return at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        return FormatUtc(at.UtcDateTime);
     }
+
+    /// <summary>yyyy-MM-ddTHH:mm:ss.fffZ, written digit by digit (a format string costs more than the rest of the mapping).</summary>
+    private static string FormatUtc(DateTime utc) => string.Create(24, utc, static (chars, t) =>
+    {
+        static void Digits(Span<char> to, int value)
+        {
+            for (var i = to.Length - 1; i >= 0; i--, value /= 10)
+            {
+                to[i] = (char)('0' + (value % 10));
+            }
+        }
+        Digits(chars[..4], t.Year);
+        Digits(chars.Slice(5, 2), t.Month);
+        Digits(chars.Slice(8, 2), t.Day);
+        Digits(chars.Slice(11, 2), t.Hour);
+        Digits(chars.Slice(14, 2), t.Minute);
+        Digits(chars.Slice(17, 2), t.Second);
+        Digits(chars.Slice(20, 3), t.Millisecond);
+        chars[4] = chars[7] = '-';
+        chars[10] = 'T';
+        chars[13] = chars[16] = ':';
+        chars[19] = '.';
+        chars[23] = 'Z';
+    });
 
     /// <summary>properties.order_id, then orderId, then id; numbers become strings.</summary>
     private static string? OrderId(JsonElement properties) =>
-        SegmentFields.AsIdentifier(Property(properties, "order_id"))
-        ?? SegmentFields.AsIdentifier(Property(properties, "orderId"))
-        ?? SegmentFields.AsIdentifier(Property(properties, "id"));
+        SegmentFields.AsIdentifier(Property(properties, "order_id"u8))
+        ?? SegmentFields.AsIdentifier(Property(properties, "orderId"u8))
+        ?? SegmentFields.AsIdentifier(Property(properties, "id"u8));
 
-    private static decimal? Amount(JsonElement properties, string name) =>
+    private static decimal? Amount(JsonElement properties, ReadOnlySpan<byte> name) =>
         SegmentFields.AsAmount(Property(properties, name));
 
     /// <summary>A child property, or an Undefined element when the parent is not an object.</summary>
-    private static JsonElement Property(JsonElement parent, string name) =>
+    private static JsonElement Property(JsonElement parent, ReadOnlySpan<byte> name) =>
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) ? value : default;
 }

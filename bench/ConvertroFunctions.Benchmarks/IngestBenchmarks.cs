@@ -1,0 +1,53 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Azure.Storage.Queues;
+using ConvertroFunctions.Core.Queueing;
+
+namespace ConvertroFunctions.Benchmarks;
+
+/// <summary>POST /api/segment/{id} against the storage limit: the same queue written directly with the SDK.</summary>
+internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSettings settings)
+{
+    /// <summary>Single events: ingest and the raw enqueue of the message ingest would write, in alternating rounds.</summary>
+    public async Task<(Throughput Raw, Throughput Ingest)> SingleEventsAsync()
+    {
+        await Load.ClosedLoopAsync(settings.Concurrency, settings.Warmup, n => RawEnqueueAsync(stack.Queue, "warm-raw", n));
+        await Load.ClosedLoopAsync(settings.Concurrency, settings.Warmup, n => PostAsync(Events.Track(Events.Id("warm", n))));
+        var raw = new List<Throughput>();
+        var ingest = new List<Throughput>();
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            var r = round;
+            raw.Add(await Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n)));
+            ingest.Add(await Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n)))));
+        }
+        return (Median(raw), Median(ingest));
+    }
+
+    public Task<Throughput> BatchesAsync(int size) =>
+        Load.ClosedLoopAsync(Math.Max(2, settings.Concurrency / 4), settings.Duration, n => PostAsync(Events.Array(n, size, $"batch{size}"), size));
+
+    public Task<Latency> LatencyAsync(double perSecond) =>
+        Load.OpenLoopAsync(perSecond, settings.Duration, n => PostAsync(Events.Track(Events.Id("latency", n))));
+
+    /// <summary>What ingest writes for one event: its envelope, base64, as one message.</summary>
+    public static async Task<int> RawEnqueueAsync(QueueClient queue, string prefix, long n)
+    {
+        var e = Encoding.UTF8.GetBytes(Events.Track(Events.Id(prefix, n)));
+        var message = QueueMessagePacker.Pack(Stack.WorkspaceId, DateTimeOffset.UtcNow, [e])[0];
+        await queue.SendMessageAsync(new BinaryData(message), timeToLive: TimeSpan.FromSeconds(-1));
+        return 1;
+    }
+
+    private async Task<int> PostAsync(string body, int events = 1)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/segment/{Stack.WorkspaceId}") { Content = content };
+        request.Headers.Add("X-Signature", Events.Sign(body));
+        using var response = await client.SendAsync(request);
+        return (int)response.StatusCode == 202 ? events : 0;
+    }
+
+    private static Throughput Median(List<Throughput> runs) => runs.OrderBy(r => r.EventsPerSecond).ElementAt(runs.Count / 2);
+}

@@ -1,0 +1,59 @@
+using ConvertroFunctions.Benchmarks;
+
+// dotnet run -c Release --project bench/ConvertroFunctions.Benchmarks [-- --quick] [-- --output file.json]
+var settings = BenchSettings.FromArgs(args);
+var report = new Report { Quick = settings.Quick };
+
+Console.WriteLine("Mapping (one core):");
+var (mapped, bytesPerEvent, method) = MappingBenchmarks.Run(settings.Quick);
+report.Add(new("Mapping, realistic mix, one core", mapped, "events/s", null, null, null, "≥ 1,000,000", mapped >= 1_000_000));
+report.Add(new($"Mapping, allocated per event ({method})", bytesPerEvent, "bytes", null, null, null, "", null));
+if (args.Contains("--mapping-only"))
+{
+    report.Print();
+    return;
+}
+
+await using var stack = await Stack.StartAsync();
+Console.WriteLine("Ingest (LocalHost with delivery paused):");
+await using (var host = await stack.StartLocalHostAsync(deliver: false, idempotency: true))
+{
+    await Stack.CreateWorkspaceAsync(host.Client);
+    var ingest = new IngestBenchmarks(stack, host.Client, settings);
+    var (raw, single) = await ingest.SingleEventsAsync();
+    var c = settings.Concurrency;
+    report.Add(new($"Raw Azurite enqueue, {c} concurrent", raw.EventsPerSecond, "msg/s", null, null, null, "", null));
+    report.Add(new($"Ingest, single events, {c} concurrent", single.EventsPerSecond, "events/s",
+        raw.EventsPerSecond, "raw enqueue", single.EventsPerSecond / raw.EventsPerSecond, "≥ 90%", single.EventsPerSecond >= 0.9 * raw.EventsPerSecond));
+    foreach (var size in new[] { 100, 1000 })
+    {
+        var batches = await ingest.BatchesAsync(size);
+        report.Add(new($"Ingest, batches of {size}", batches.EventsPerSecond, "events/s",
+            raw.EventsPerSecond, "raw enqueue", batches.EventsPerSecond / raw.EventsPerSecond, "≥ 10×", batches.EventsPerSecond >= 10 * raw.EventsPerSecond));
+    }
+    var latency = await ingest.LatencyAsync(single.EventsPerSecond / 2);
+    report.Add(new($"Ingest latency p50 at {latency.OfferedPerSecond:N0}/s (half of max)", latency.P50Ms, "ms", null, null, null, "", null));
+    report.Add(new("Ingest latency p95", latency.P95Ms, "ms", null, null, null, "", null));
+    report.Add(new("Ingest latency p99", latency.P99Ms, "ms", null, null, null, "< 100 ms", latency.P99Ms < 100));
+    report.Add(new("LocalHost peak resident memory under ingest", host.PeakResidentBytes / 1048576.0, "MB", null, null, null, "< 300 MB", host.PeakResidentBytes < 300L * 1048576));
+    if (single.Failures + latency.Failures > 0)
+    {
+        throw new InvalidOperationException($"{single.Failures + latency.Failures} ingest requests failed during the run.");
+    }
+}
+
+Console.WriteLine($"Delivery ({settings.DeliveryMessages:N0} single-event messages each run):");
+var delivery = new DeliveryBenchmarks(stack, settings);
+var rawDrain = await delivery.RawDrainAsync("drain-raw");
+var (withLedger, rssDelivering) = await delivery.LocalHostDrainAsync("drain-on", idempotency: true);
+var (withoutLedger, _) = await delivery.LocalHostDrainAsync("drain-off", idempotency: false);
+var rawDrainAgain = await delivery.RawDrainAsync("drain-raw2");
+var rawMedian = (rawDrain + rawDrainAgain) / 2;
+report.Add(new("Raw receive + delete", rawMedian, "msg/s", null, null, null, "", null));
+report.Add(new("Delivery, idempotency off", withoutLedger, "events/s", rawMedian, "raw drain", withoutLedger / rawMedian, "≥ 80%", withoutLedger >= 0.8 * rawMedian));
+report.Add(new("Delivery, idempotency on", withLedger, "events/s", rawMedian, "raw drain", withLedger / rawMedian, "", null));
+report.Add(new("Idempotency cost per event (wall time)", (1 / withLedger - 1 / withoutLedger) * 1e6, "µs", null, null, null, "3 table transactions", null));
+report.Add(new("LocalHost peak resident memory while delivering", rssDelivering / 1048576.0, "MB", null, null, null, "", null));
+
+report.Print();
+report.Write(settings.Output);
