@@ -54,7 +54,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 
     private async Task PrefillAsync(string prefix)
     {
-        await stack.Queue.ClearMessagesAsync();
+        await stack.ResetStorageAsync();
         long next = 0;
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {

@@ -8,6 +8,9 @@ namespace ConvertroFunctions.Benchmarks;
 /// <summary>POST /api/segment/{id} against the storage limit: the same queue written directly with the SDK.</summary>
 internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSettings settings)
 {
+    /// <summary>Requests that did not get a 202, by status (or exception).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Failures { get; } = new();
+
     /// <summary>Single events: ingest and the raw enqueue of the message ingest would write, in alternating rounds.</summary>
     public async Task<(Throughput Raw, Throughput Ingest)> SingleEventsAsync()
     {
@@ -18,17 +21,24 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
         for (var round = 0; round < settings.Rounds; round++)
         {
             var r = round;
-            raw.Add(await Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n)));
-            ingest.Add(await Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n)))));
+            raw.Add(await FreshQueue(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n))));
+            ingest.Add(await FreshQueue(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n))))));
         }
         return (Median(raw), Median(ingest));
     }
 
-    public Task<Throughput> BatchesAsync(int size) =>
-        Load.ClosedLoopAsync(Math.Max(2, settings.Concurrency / 4), settings.Duration, n => PostAsync(Events.Array(n, size, $"batch{size}"), size));
+    public Task<Throughput> BatchesAsync(int size) => FreshQueue(() =>
+        Load.ClosedLoopAsync(Math.Max(2, settings.Concurrency / 4), settings.Duration, n => PostAsync(Events.Array(n, size, $"batch{size}"), size)));
 
-    public Task<Latency> LatencyAsync(double perSecond) =>
-        Load.OpenLoopAsync(perSecond, settings.Duration, n => PostAsync(Events.Track(Events.Id("latency", n))));
+    public Task<Latency> LatencyAsync(double perSecond) => FreshQueue(() =>
+        Load.OpenLoopAsync(perSecond, settings.Duration, n => PostAsync(Events.Track(Events.Id("latency", n)))));
+
+    /// <summary>Each measurement starts from an empty storage (<see cref="Stack.ResetStorageAsync"/>).</summary>
+    private async Task<T> FreshQueue<T>(Func<Task<T>> measure)
+    {
+        await stack.ResetStorageAsync();
+        return await measure();
+    }
 
     /// <summary>What ingest writes for one event: its envelope, base64, as one message.</summary>
     public static async Task<int> RawEnqueueAsync(QueueClient queue, string prefix, long n)
@@ -45,8 +55,20 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/segment/{Stack.WorkspaceId}") { Content = content };
         request.Headers.Add("X-Signature", Events.Sign(body));
-        using var response = await client.SendAsync(request);
-        return (int)response.StatusCode == 202 ? events : 0;
+        try
+        {
+            using var response = await client.SendAsync(request);
+            if ((int)response.StatusCode == 202)
+            {
+                return events;
+            }
+            Failures.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+        }
+        catch (HttpRequestException ex)
+        {
+            Failures.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
+        }
+        return 0;
     }
 
     private static Throughput Median(List<Throughput> runs) => runs.OrderBy(r => r.EventsPerSecond).ElementAt(runs.Count / 2);

@@ -51,6 +51,25 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
         Assert.Contains("nothing was accepted", (await ingest.JsonAsync()).GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task Ingest_StorageRefusesTheWrite_503WithRetryAfterNot500()
+    {
+        // An Azurite that holds at most 1 MB of messages refuses the rest with a 409.
+        await using var small = await AzuriteProcess.StartAsync(
+            new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0, ExtentMemoryLimitMegabytes = 1 }, _ => { }, default);
+        await using var host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"],
+            PipelineFixture.DefaultSettings(small.ConnectionString, _convertro.BaseUrl));
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        var ws = await Admin.NewWorkspaceAsync(client);
+        var batch = Segment.Array([.. Enumerable.Range(0, 1500).Select(i => Segment.Track($"big-{i}", "Signed Up",
+            new System.Text.Json.Nodes.JsonObject { ["padding"] = new string('x', 500) }))]);
+
+        var refused = await client.PostJsonAsync($"/api/segment/{ws.Id}", batch);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
     private Task<LocalHostInstance> StartHostAsync(int queuePort, int tablePort)
     {
         var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +

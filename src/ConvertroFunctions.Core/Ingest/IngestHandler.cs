@@ -1,3 +1,4 @@
+using Azure;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Queueing;
@@ -103,8 +104,10 @@ public sealed partial class IngestHandler(
         {
             await queue.EnqueueAsync(workspaceId, time.GetUtcNow(), accepted, ct);
         }
-        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex) || ex is RequestFailedException)
         {
+            // Down, or refusing the write (a quota, a full emulator): either way Segment should retry
+            // later, so 503 rather than a 500 Segment would not retry.
             LogStorageDown(logger, ex, workspaceId);
             return Problems.StorageUnavailable();
         }

@@ -19,4 +19,7 @@ public sealed record AzuriteOptions
     public int TablePort { get; init; } = DefaultTablePort;
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>In-memory mode only: how many megabytes of message and blob data Azurite holds before refusing writes.</summary>
+    public int ExtentMemoryLimitMegabytes { get; init; } = 256;
 }

@@ -115,7 +115,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         {
             yield return "--inMemoryPersistence";
             yield return "--extentMemoryLimit";
-            yield return "256";
+            yield return options.ExtentMemoryLimitMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else
         {
