@@ -9,6 +9,29 @@ namespace ConvertroFunctions.Benchmarks;
 /// </summary>
 internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 {
+    /// <summary>Raw drain, delivery with and without the idempotency ledger, in rotating order; medians.</summary>
+    public async Task<(double Raw, double On, double Off, long PeakResidentBytes)> CompareAsync()
+    {
+        var raw = new List<double>();
+        var on = new List<double>();
+        var off = new List<double>();
+        long peak = 0;
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            var steps = new Func<Task>[]
+            {
+                async () => raw.Add(await RawDrainAsync($"raw{round}")),
+                async () => { var (rate, rss) = await LocalHostDrainAsync($"on{round}", idempotency: true); on.Add(rate); peak = Math.Max(peak, rss); },
+                async () => off.Add((await LocalHostDrainAsync($"off{round}", idempotency: false)).EventsPerSecond),
+            };
+            for (var i = 0; i < steps.Length; i++)
+            {
+                await steps[(i + round) % steps.Length]();
+            }
+        }
+        return (Stats.Median(raw), Stats.Median(on), Stats.Median(off), peak);
+    }
+
     /// <summary>Receive up to 32 at a time and delete each, with as many pollers as LocalHost's listener uses.</summary>
     public async Task<double> RawDrainAsync(string prefix)
     {

@@ -71,3 +71,12 @@ internal static class Load
 internal sealed record Throughput(double EventsPerSecond, double OperationsPerSecond, long Failures);
 
 internal sealed record Latency(double OfferedPerSecond, double P50Ms, double P95Ms, double P99Ms, double MaxMs, long Failures);
+
+internal static class Stats
+{
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
