@@ -8,6 +8,11 @@ namespace ConvertroFunctions.Benchmarks;
 /// <summary>POST /api/segment/{id} against the storage limit: the same queue written directly with the SDK.</summary>
 internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSettings settings)
 {
+    /// <summary>CPU used during the raw and the ingest rounds, and how many events they handled.</summary>
+    public (CpuProfile Cpu, double Events) RawCpu { get; private set; }
+
+    public (CpuProfile Cpu, double Events) IngestCpu { get; private set; }
+
     /// <summary>Requests that did not get a 202, by status (or exception).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> Failures { get; } = new();
 
@@ -21,11 +26,25 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
         await Load.ClosedLoopAsync(settings.Concurrency, settings.Warmup, n => RawEnqueueAsync(stack.Queue, "warm-raw", n));
         await Load.ClosedLoopAsync(settings.Concurrency, settings.Warmup, n => PostAsync(Events.Track(Events.Id("warm", n))));
         var pairs = new List<(Throughput Raw, Throughput Ingest)>();
+        CpuProfile rawCpu = new(0, 0, 0), ingestCpu = new(0, 0, 0);
+        double rawEvents = 0, ingestEvents = 0;
         for (var round = 0; round < settings.Rounds; round++)
         {
             var r = round;
-            Task<Throughput> Raw() => FreshQueue(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n)));
-            Task<Throughput> Ingest() => FreshQueue(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n)))));
+            async Task<Throughput> Raw()
+            {
+                var (result, cpu) = await FreshQueue(() => Profiled(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n))));
+                rawCpu = Add(rawCpu, cpu);
+                rawEvents += result.EventsPerSecond * settings.Duration.TotalSeconds;
+                return result;
+            }
+            async Task<Throughput> Ingest()
+            {
+                var (result, cpu) = await FreshQueue(() => Profiled(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n))))));
+                ingestCpu = Add(ingestCpu, cpu);
+                ingestEvents += result.EventsPerSecond * settings.Duration.TotalSeconds;
+                return result;
+            }
             if (round % 2 == 0)
             {
                 var raw = await Raw();
@@ -37,6 +56,10 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
                 pairs.Add((await Raw(), ingest));
             }
         }
+        Console.WriteLine($"  CPU, raw enqueue: {rawCpu.PerEvent(rawEvents)}");
+        Console.WriteLine($"  CPU, ingest: {ingestCpu.PerEvent(ingestEvents)}");
+        RawCpu = (rawCpu, rawEvents);
+        IngestCpu = (ingestCpu, ingestEvents);
         return (Median(pairs.Select(p => p.Raw)), Median(pairs.Select(p => p.Ingest)),
             Stats.Median(pairs.Select(p => p.Ingest.EventsPerSecond / p.Raw.EventsPerSecond)));
     }
@@ -50,6 +73,16 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
     /// <summary>The same offered load written straight to the queue: Azurite's own latency, for comparison.</summary>
     public Task<Latency> RawLatencyAsync(double perSecond) => FreshQueue(() =>
         Load.OpenLoopAsync(perSecond, settings.Duration, n => RawEnqueueAsync(stack.Queue, "raw-latency", n)));
+
+    /// <summary>The CPU the measurement used (not the fresh-storage set-up before it).</summary>
+    private static async Task<(T Result, CpuProfile Cpu)> Profiled<T>(Func<Task<T>> measure)
+    {
+        var before = CpuProfile.Sample();
+        var result = await measure();
+        return (result, CpuProfile.Sample().Minus(before));
+    }
+
+    private static CpuProfile Add(CpuProfile a, CpuProfile b) => new(a.Harness + b.Harness, a.LocalHost + b.LocalHost, a.Azurite + b.Azurite);
 
     /// <summary>Each measurement starts from an empty storage (<see cref="Stack.ResetStorageAsync"/>).</summary>
     private async Task<T> FreshQueue<T>(Func<Task<T>> measure)

@@ -26,6 +26,10 @@ await using (var host = await stack.StartLocalHostAsync(deliver: false, idempote
     report.Add(new($"Raw Azurite enqueue, {c} concurrent (median)", raw.EventsPerSecond, "msg/s", null, null, null, "", null));
     report.Add(new($"Ingest, single events, {c} concurrent (median)", single.EventsPerSecond, "events/s",
         raw.EventsPerSecond, "raw enqueue", ratio, "≥ 90%", ratio >= 0.9));
+    foreach (var (label, (cpu, events)) in new[] { ("raw enqueue", ingest.RawCpu), ("ingest", ingest.IngestCpu) })
+    {
+        report.Add(new($"CPU per single event, {label} ({cpu.PerEvent(events).Replace(" per event", "")})", cpu.TotalMicrosecondsPer(events), "µs", null, null, null, "", null));
+    }
     foreach (var size in new[] { 100, 1000 })
     {
         var batches = await ingest.BatchesAsync(size);
