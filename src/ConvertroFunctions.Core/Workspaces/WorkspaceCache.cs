@@ -16,6 +16,8 @@ public sealed class WorkspaceOptions
 /// <summary>
 /// Workspace settings cached briefly per process, for ingest and delivery. Unknown workspaces are
 /// never cached, so a workspace works the moment it is created (Segment does not retry a 404).
+/// When a copy expires, one caller reads the table again while the others keep using the copy:
+/// hundreds of requests a second must not all wait for (or all make) the same read.
 /// </summary>
 public sealed class WorkspaceCache(WorkspaceStore store, TimeProvider time, IOptions<WorkspaceOptions> options)
 {
@@ -25,11 +27,20 @@ public sealed class WorkspaceCache(WorkspaceStore store, TimeProvider time, IOpt
     public async ValueTask<WorkspaceSettings?> GetAsync(string workspaceId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(workspaceId, out var entry) && entry.ExpiresAt > now)
+        if (_entries.TryGetValue(workspaceId, out var entry)
+            && (entry.ExpiresAt > now || !entry.TryStartRefresh()))
         {
             return entry.Settings;
         }
-        var settings = await store.GetAsync(workspaceId, ct);
+        WorkspaceSettings? settings;
+        try
+        {
+            settings = await store.GetAsync(workspaceId, ct);
+        }
+        finally
+        {
+            entry?.EndRefresh();
+        }
         if (settings is null)
         {
             _entries.TryRemove(workspaceId, out _);
@@ -44,5 +55,17 @@ public sealed class WorkspaceCache(WorkspaceStore store, TimeProvider time, IOpt
     /// <summary>Drops this process's copy after an edit made through this process.</summary>
     public void Invalidate(string workspaceId) => _entries.TryRemove(workspaceId, out _);
 
-    private sealed record Entry(WorkspaceSettings Settings, DateTimeOffset ExpiresAt);
+    private sealed class Entry(WorkspaceSettings settings, DateTimeOffset expiresAt)
+    {
+        private int _refreshing;
+
+        public WorkspaceSettings Settings { get; } = settings;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        /// <summary>True for the one caller that should read the table again.</summary>
+        public bool TryStartRefresh() => Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0;
+
+        public void EndRefresh() => Volatile.Write(ref _refreshing, 0);
+    }
 }

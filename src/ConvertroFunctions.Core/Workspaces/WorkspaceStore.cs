@@ -7,7 +7,7 @@ using ConvertroFunctions.Core.Storage;
 namespace ConvertroFunctions.Core.Workspaces;
 
 /// <summary>Workspace settings in the <c>Workspaces</c> table: one entity per workspace (PartitionKey = id).</summary>
-public sealed class WorkspaceStore
+public class WorkspaceStore
 {
     private const string RowKey = "settings";
 
@@ -18,7 +18,8 @@ public sealed class WorkspaceStore
 
     public TableClient Table { get; }
 
-    public async Task<WorkspaceSettings?> GetAsync(string workspaceId, CancellationToken ct)
+    /// <summary>Virtual so tests can count reads.</summary>
+    public virtual async Task<WorkspaceSettings?> GetAsync(string workspaceId, CancellationToken ct)
     {
         try
         {
