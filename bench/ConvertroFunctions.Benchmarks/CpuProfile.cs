@@ -47,6 +47,8 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
 
     public double TotalMicrosecondsPer(double events) => (Harness + LocalHost + Azurite) / events * 1e6;
 
+    public CpuProfile Plus(CpuProfile other) => new(Harness + other.Harness, LocalHost + other.LocalHost, Azurite + other.Azurite);
+
     public CpuProfile Minus(CpuProfile earlier) => new(Harness - earlier.Harness, LocalHost - earlier.LocalHost, Azurite - earlier.Azurite);
 
     /// <summary>Microseconds of CPU per event for each part.</summary>

@@ -34,14 +34,14 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
             async Task<Throughput> Raw()
             {
                 var (result, cpu) = await FreshQueue(() => Profiled(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => RawEnqueueAsync(stack.Queue, $"raw{r}", n))));
-                rawCpu = Add(rawCpu, cpu);
+                rawCpu = rawCpu.Plus(cpu);
                 rawEvents += result.EventsPerSecond * settings.Duration.TotalSeconds;
                 return result;
             }
             async Task<Throughput> Ingest()
             {
                 var (result, cpu) = await FreshQueue(() => Profiled(() => Load.ClosedLoopAsync(settings.Concurrency, settings.Duration, n => PostAsync(Events.Track(Events.Id($"single{r}", n))))));
-                ingestCpu = Add(ingestCpu, cpu);
+                ingestCpu = ingestCpu.Plus(cpu);
                 ingestEvents += result.EventsPerSecond * settings.Duration.TotalSeconds;
                 return result;
             }
@@ -88,8 +88,6 @@ internal sealed class IngestBenchmarks(Stack stack, HttpClient client, BenchSett
         var result = await measure();
         return (result, CpuProfile.Sample().Minus(before));
     }
-
-    private static CpuProfile Add(CpuProfile a, CpuProfile b) => new(a.Harness + b.Harness, a.LocalHost + b.LocalHost, a.Azurite + b.Azurite);
 
     /// <summary>Each measurement starts from an empty storage (<see cref="Stack.ResetStorageAsync"/>).</summary>
     private async Task<T> FreshQueue<T>(Func<Task<T>> measure)
