@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using ConvertroFunctions.Core.Segment;
 
 namespace ConvertroFunctions.Benchmarks;
 
@@ -38,25 +38,18 @@ internal static class Events
     public static string Array(long first, int count, string prefix) =>
         "[" + string.Join(',', Enumerable.Range(0, count).Select(i => Track($"{prefix}-{first}-{i}"))) + "]";
 
-    /// <summary>X-Signature as Segment computes it: hex HMAC-SHA1 of the raw body (of the first element for an array).</summary>
+    /// <summary>X-Signature as Segment computes it (of the first element for an array), with Core's own functions.</summary>
     public static string Sign(string body)
     {
-        var signed = body.StartsWith('[') ? FirstElement(body) : body;
-        return Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(signed)));
-    }
-
-    private static string FirstElement(string array)
-    {
-        var depth = 0;
-        for (var i = 1; i < array.Length; i++)
+        var bytes = Encoding.UTF8.GetBytes(body);
+        if (!SegmentBody.TryParse(bytes, out var parsed, out var error))
         {
-            depth += array[i] switch { '{' => 1, '}' => -1, _ => 0 };
-            if (depth == 0)
-            {
-                return array[1..(i + 1)];
-            }
+            throw new ArgumentException(error, nameof(body));
         }
-        throw new ArgumentException("not an array of objects", nameof(array));
+        using (parsed)
+        {
+            return SegmentSignature.Compute(Secret, parsed!.Shape == BodyShape.Array ? parsed.FirstArrayElement.Span : bytes);
+        }
     }
 
     public static string Id(string prefix, long n) => prefix + "-" + n.ToString(CultureInfo.InvariantCulture);

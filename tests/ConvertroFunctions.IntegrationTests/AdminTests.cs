@@ -133,6 +133,19 @@ public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<Pipelin
     }
 
     [Fact]
+    public async Task Put_DuplicatePropertyName_400NamingItAndNothingSaved()
+    {
+        var id = NewId();
+        const string body = "{\"account\":\"acme\",\"account\":\"other\",\"clientName\":\"c\",\"siteId\":\"s\",\"domain\":\"acme.convertro.com\"}";
+
+        var response = await _client.PutAsync($"/api/workspaces/{id}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'account'", (await response.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/workspaces/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Delete_ExistingAndMissing_204AndThenGet404()
     {
         var id = NewId();

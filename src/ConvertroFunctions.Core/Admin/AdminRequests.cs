@@ -28,21 +28,12 @@ internal static class AdminRequests
         {
             return (null, null);
         }
-        if (UnicodeCheck.InvalidUtf8(body.Memory.Span) is { } notUtf8)
+        // Copied: the pooled buffer goes back when this method returns, the document lives on.
+        if (!StrictJson.TryParse(body.Memory.ToArray(), out var document, out var malformed))
         {
-            return (null, Problems.MalformedJson(notUtf8));
+            return (null, Problems.MalformedJson(malformed!));
         }
-        JsonDocument document;
-        try
-        {
-            // Copied: the pooled buffer goes back when this method returns.
-            document = JsonDocument.Parse(body.Memory.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            return (null, Problems.MalformedJson($"The body is not valid JSON: {ex.Message}"));
-        }
-        if (UnicodeCheck.UnpairedSurrogate(document.RootElement, body.Memory.Span, "body") is { } where)
+        if (UnicodeCheck.UnpairedSurrogate(document!.RootElement, body.Memory.Span, "body") is { } where)
         {
             document.Dispose();
             return (null, Problems.MalformedJson(UnicodeCheck.SurrogateProblem(where)));

@@ -30,12 +30,6 @@ public sealed class SegmentBody : IDisposable
         _documents = documents;
     }
 
-    /// <summary>
-    /// Duplicate property names are refused: which one counts is undefined (RFC 8259 §4), and
-    /// Segment never sends them.
-    /// </summary>
-    internal static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
-
     public BodyShape Shape { get; }
 
     public IReadOnlyList<RawEvent> Events { get; }
@@ -53,29 +47,12 @@ public sealed class SegmentBody : IDisposable
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out SegmentBody? body, out string? error)
     {
         body = null;
-        if (UnicodeCheck.InvalidUtf8(utf8.Span) is { } notUtf8)
+        if (!StrictJson.TryParse(utf8, out var document, out error))
         {
-            error = notUtf8;
-            return false;
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(utf8, ParseOptions);
-        }
-        catch (JsonException ex)
-        {
-            error = $"The body is not valid JSON: {ex.Message}";
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            // Checking names for duplicates unescapes them; one with an unpaired surrogate escape cannot be.
-            error = "The body is not valid JSON: a property name holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own).";
             return false;
         }
 
-        var root = document.RootElement;
+        var root = document!.RootElement;
         var documents = new List<JsonDocument> { document };
         switch (root.ValueKind)
         {

@@ -20,12 +20,5 @@ public static class Ports
         }
     }
 
-    public static int Closed()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int Closed() => LocalHostProcess.FreePort();
 }
