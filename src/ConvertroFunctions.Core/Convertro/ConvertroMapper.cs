@@ -31,9 +31,10 @@ public static class ConvertroMapper
 
         // 7. Only identify and track are sent (checked before anything is read for the call).
         var typeElement = Property(e, "type"u8);
-        if (!SegmentFields.TryGetType(typeElement, out var type) || type is not (SegmentEventType.Identify or SegmentEventType.Track))
+        var known = SegmentFields.TryGetType(typeElement, out var type);
+        if (!known || type is not (SegmentEventType.Identify or SegmentEventType.Track))
         {
-            return MappingResult.Skipped(TypeNotSent(typeElement, type));
+            return MappingResult.Skipped(TypeNotSent(typeElement, known ? type : null));
         }
 
         var userId = SegmentFields.AsIdentifier(Property(e, "userId"u8));
@@ -99,10 +100,11 @@ public static class ConvertroMapper
                 eventType, value, orderId);
     }
 
-    private static SkipReason TypeNotSent(JsonElement typeElement, SegmentEventType type) =>
-        typeElement.ValueKind != JsonValueKind.String ? SkipReason.TypeNotSent("untyped")
-        : SkipReasonsByType.TryGetValue(type, out var known) && SegmentFields.TryGetType(typeElement, out _) ? known
-        : SkipReason.TypeNotSent(typeElement.GetString()!);
+    /// <param name="type">The parsed type, or null when it is not one of Segment's.</param>
+    private static SkipReason TypeNotSent(JsonElement typeElement, SegmentEventType? type) =>
+        type is { } t && SkipReasonsByType.TryGetValue(t, out var cached) ? cached
+        : typeElement.ValueKind == JsonValueKind.String ? SkipReason.TypeNotSent(typeElement.GetString()!)
+        : SkipReason.TypeNotSent("untyped");
 
     /// <summary>One instance per Segment type that is never sent, so skipping a page allocates nothing.</summary>
     private static readonly Dictionary<SegmentEventType, SkipReason> SkipReasonsByType = new()
