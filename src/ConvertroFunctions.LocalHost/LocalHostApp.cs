@@ -1,5 +1,5 @@
 using ConvertroFunctions.Core;
-using ConvertroFunctions.Core.Delivery;
+using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
 using ConvertroFunctions.LocalHost.Queues;
@@ -74,18 +74,14 @@ public static class LocalHostApp
             .Validate(o => { o.Validate(); return true; })
             .ValidateOnStart();
         // AzureWebJobs.<function>.Disabled=true turns a queue function off, as in the Functions host.
-        if (!Disabled(builder.Configuration, "DeliverFunction"))
+        foreach (var function in ConvertroApi.QueueFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
-            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.EventsQueue, sp.GetRequiredService<DeliveryHandler>().HandleAsync));
-        }
-        if (!Disabled(builder.Configuration, "DrainPoisonFunction"))
-        {
-            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, StorageNames.PoisonQueue, sp.GetRequiredService<DeadLetterWriter>().PoisonAsync));
+            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
         }
 
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapConvertroRoutes();
+        app.MapConvertroApi();
         return app;
     }
 

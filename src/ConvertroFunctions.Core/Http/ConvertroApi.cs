@@ -1,0 +1,79 @@
+using ConvertroFunctions.Core.Admin;
+using ConvertroFunctions.Core.Delivery;
+using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConvertroFunctions.Core.Http;
+
+/// <summary>Who may call an HTTP function: the Functions host's authorization levels this app uses.</summary>
+public enum ApiAuthorization
+{
+    /// <summary>No key (health, for probes).</summary>
+    Anonymous,
+
+    /// <summary>A function key (<c>?code=</c> or <c>x-functions-key</c>); per function, so Segment's key opens only ingest.</summary>
+    Function,
+}
+
+/// <summary>
+/// One HTTP function: its name in the Functions app, method, route (below <c>/api</c>), key
+/// requirement, and the Core call that serves it.
+/// </summary>
+public sealed record ApiEndpoint(string Function, string Method, string Route, ApiAuthorization Authorization, Delegate Handler);
+
+/// <summary>One queue-triggered function, the queue it reads, and the Core call that handles a message body.</summary>
+public sealed record QueueFunction(
+    string Function, string Queue, Func<IServiceProvider, Func<BinaryData, CancellationToken, Task>> Handler);
+
+/// <summary>
+/// The one route table (docs/architecture.md, "Two hosts"). LocalHost maps it as is
+/// (<see cref="MapConvertroApi"/>); the Functions app declares the same functions with trigger
+/// attributes, which must be compile-time constants, and a test compares the
+/// <c>functions.metadata</c> the Worker SDK generates from them with this table, so a route added
+/// to one host and not the other fails the build.
+/// </summary>
+public static class ConvertroApi
+{
+    public static IReadOnlyList<ApiEndpoint> Endpoints { get; } =
+    [
+        new("IngestFunction", HttpMethods.Post, ApiRoutes.Ingest, ApiAuthorization.Function,
+            (string workspaceId, HttpRequest request, IngestHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
+        new("PutWorkspaceFunction", HttpMethods.Put, ApiRoutes.Workspace, ApiAuthorization.Function,
+            (string workspaceId, HttpRequest request, WorkspaceAdminHandler handler, CancellationToken ct) => handler.PutAsync(workspaceId, request, ct)),
+        new("GetWorkspaceFunction", HttpMethods.Get, ApiRoutes.Workspace, ApiAuthorization.Function,
+            (string workspaceId, WorkspaceAdminHandler handler, CancellationToken ct) => handler.GetAsync(workspaceId, ct)),
+        new("DeleteWorkspaceFunction", HttpMethods.Delete, ApiRoutes.Workspace, ApiAuthorization.Function,
+            (string workspaceId, WorkspaceAdminHandler handler, CancellationToken ct) => handler.DeleteAsync(workspaceId, ct)),
+        new("PreviewFunction", HttpMethods.Post, ApiRoutes.Preview, ApiAuthorization.Function,
+            (string workspaceId, HttpRequest request, PreviewHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
+        new("ListDeadLettersFunction", HttpMethods.Get, ApiRoutes.DeadLetters, ApiAuthorization.Function,
+            (string workspaceId, HttpRequest request, DeadLetterAdminHandler handler, CancellationToken ct) => handler.ListAsync(workspaceId, request, ct)),
+        new("ReplayDeadLettersFunction", HttpMethods.Post, ApiRoutes.ReplayDeadLetters, ApiAuthorization.Function,
+            (string workspaceId, HttpRequest request, DeadLetterAdminHandler handler, CancellationToken ct) => handler.ReplayAsync(workspaceId, request, ct)),
+        new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
+            (HealthHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
+    ];
+
+    public static IReadOnlyList<QueueFunction> QueueFunctions { get; } =
+    [
+        new("DeliverFunction", StorageNames.EventsQueue, s => s.GetRequiredService<DeliveryHandler>().HandleAsync),
+        new("DrainPoisonFunction", StorageNames.PoisonQueue, s => s.GetRequiredService<DeadLetterWriter>().PoisonAsync),
+    ];
+
+    /// <summary>Serves every entry of <see cref="Endpoints"/> under <c>/api</c>; each endpoint carries its <see cref="ApiEndpoint"/> as metadata.</summary>
+    public static IEndpointRouteBuilder MapConvertroApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/" + ApiRoutes.Prefix);
+        foreach (var endpoint in Endpoints)
+        {
+            api.MapMethods(endpoint.Route, [endpoint.Method], endpoint.Handler)
+                .WithName(endpoint.Function)
+                .WithMetadata(endpoint);
+        }
+        return app;
+    }
+}
