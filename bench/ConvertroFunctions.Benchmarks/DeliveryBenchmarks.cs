@@ -73,7 +73,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     }
 
     private List<RecordedRequest> Calls(string prefix) =>
-        [.. stack.Convertro.RequestsFor(Stack.Account).Where(r => r.MessageId?.StartsWith(prefix + "-", StringComparison.Ordinal) == true).OrderBy(r => r.At)];
+        [.. stack.Convertro.RequestsFor(Stack.ClientName).Where(r => r.EventId?.StartsWith(prefix + "-", StringComparison.Ordinal) == true).OrderBy(r => r.At)];
 
     private async Task PrefillAsync(string prefix)
     {

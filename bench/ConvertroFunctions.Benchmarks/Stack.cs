@@ -11,7 +11,8 @@ namespace ConvertroFunctions.Benchmarks;
 internal sealed class Stack : IAsyncDisposable
 {
     public const string WorkspaceId = "bench";
-    public const string Account = "bench-account";
+    /// <summary>The workspace's Convertro client name: the fake sorts requests by it.</summary>
+    public const string ClientName = "bench-client";
 
     /// <summary>Azurite's in-memory data limit: ten seconds of batched ingest is about 300 MB.</summary>
     private const int MemoryLimit = 4096;
@@ -58,7 +59,7 @@ internal sealed class Stack : IAsyncDisposable
             .AddInMemoryCollection([new(StorageNames.ConnectionSetting, Azurite.ConnectionString)]).Build());
         await new WorkspaceStore(clients).SaveAsync(new WorkspaceSettings
         {
-            WorkspaceId = WorkspaceId, Account = Account, ClientName = "Acme", SiteId = "1234", Domain = "acme.convertro.com",
+            WorkspaceId = WorkspaceId, Account = "acme", ClientName = ClientName, SiteId = "1234", Domain = "acme.convertro.com",
             HybridAttributionModel = true, SharedSecret = Events.Secret,
         }, default);
     }

@@ -44,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WorkspaceCache>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeliveryLedger>();
+        services.TryAddSingleton<ConvertroTarget>();
 
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();
@@ -61,14 +62,16 @@ public static class ServiceCollectionExtensions
     /// <summary>
     /// The typed client for Convertro. Its own retries are few and quick (connection errors,
     /// timeouts, 408, 5xx but 501): the queue does the long retries and honours Retry-After, so
-    /// 429 is left to it. Redirects are not followed: a 3xx is a permanent failure to look at.
+    /// 429 is left to it. At most 3 redirects are followed; the final status decides (a 3xx left
+    /// over is permanent).
     /// </summary>
     private static void AddConvertroHttpClient(this IServiceCollection services)
     {
         services.AddHttpClient<ConvertroClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
-                AllowAutoRedirect = false,
+                AllowAutoRedirect = true,
+                MaxAutomaticRedirections = 3,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
             .AddResilienceHandler("convertro", (pipeline, context) =>

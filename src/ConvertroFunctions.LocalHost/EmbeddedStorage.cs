@@ -9,11 +9,15 @@ namespace ConvertroFunctions.LocalHost;
 /// <c>UseDevelopmentStorage=true</c> and nothing listens on Azurite's ports, an Azurite is started
 /// from the repo's npm package (data in .azurite/) and stopped on exit.
 /// </summary>
+/// <param name="Started">The Azurite LocalHost started (and stops on exit), if it started one.</param>
+/// <param name="Description">For the start-up banner.</param>
+public sealed record StorageInUse(AzuriteProcess? Started, string Description);
+
 public static class EmbeddedStorage
 {
     private const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    public static async Task<AzuriteProcess?> EnsureAsync(ConfigurationManager configuration, Action<string> log, CancellationToken ct)
+    public static async Task<StorageInUse> EnsureAsync(ConfigurationManager configuration, Action<string> log, CancellationToken ct)
     {
         var value = configuration[StorageNames.ConnectionSetting];
         var identityBased = configuration.GetSection(StorageNames.ConnectionSetting).GetChildren().Any();
@@ -22,15 +26,18 @@ public static class EmbeddedStorage
             : value.Trim().Equals(DevelopmentStorage, StringComparison.OrdinalIgnoreCase);
         if (!development)
         {
-            return null;
+            return new StorageInUse(null, identityBased
+                ? $"the storage account of {StorageNames.ConnectionSetting}__* (identity-based)"
+                : $"the storage account of {StorageNames.ConnectionSetting} ({AccountOf(value!)})");
         }
 
         var queueUp = await IsListeningAsync(AzuriteOptions.DefaultQueuePort, ct);
         var tableUp = await IsListeningAsync(AzuriteOptions.DefaultTablePort, ct);
         AzuriteProcess? started = null;
+        string description;
         if (queueUp && tableUp)
         {
-            log($"Using the storage emulator already listening on 127.0.0.1:{AzuriteOptions.DefaultQueuePort} and :{AzuriteOptions.DefaultTablePort}.");
+            description = $"the Azurite already listening on 127.0.0.1:{AzuriteOptions.DefaultQueuePort} (queues) and :{AzuriteOptions.DefaultTablePort} (tables)";
         }
         else if (queueUp || tableUp)
         {
@@ -43,10 +50,17 @@ public static class EmbeddedStorage
             var location = Path.Combine(RepoPaths.FindRoot(), ".azurite");
             log($"Starting Azurite (data in {location})…");
             started = await AzuriteProcess.StartAsync(new AzuriteOptions { Location = location }, log, ct);
+            description = $"Azurite started by LocalHost on 127.0.0.1:{started.QueuePort}/{started.TablePort} (data in {location})";
         }
         configuration.AddInMemoryCollection([new(StorageNames.ConnectionSetting, DevelopmentStorage)]);
-        return started;
+        return new StorageInUse(started, description);
     }
+
+    /// <summary>The account a connection string names, never its key.</summary>
+    private static string AccountOf(string connectionString) =>
+        connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2))
+            .FirstOrDefault(kv => kv[0].Trim().Equals("AccountName", StringComparison.OrdinalIgnoreCase))?[1] ?? "account not named";
 
     private static async Task<bool> IsListeningAsync(int port, CancellationToken ct)
     {

@@ -3,6 +3,9 @@ using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
 using ConvertroFunctions.LocalHost.Queues;
+using ConvertroFunctions.LocalHost.Sandbox;
+using ConvertroFunctions.Core.Convertro;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,15 +21,20 @@ public static class LocalHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    /// <summary>Sends to each workspace's real https://{domain} even when Convertro__BaseUrl is unset.</summary>
+    public const string LiveSwitch = "--live";
+
     /// <param name="overrides">Settings laid over everything else (tests).</param>
     /// <param name="configure">Last changes to the builder before it is built (tests: a log capture).</param>
+    /// <exception cref="LocalHostStartException">A problem the user can fix (a port in use, a bad setting), with what to do.</exception>
     public static async Task<LocalHostInstance> StartAsync(
         string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken ct = default,
         Action<WebApplicationBuilder>? configure = null)
     {
+        var live = args.Contains(LiveSwitch);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = args,
+            Args = [.. args.Where(a => a != LiveSwitch)],
             ContentRootPath = AppContext.BaseDirectory,
         });
         static void Log(string line) => Console.WriteLine($"[LocalHost] {line}");
@@ -36,29 +44,40 @@ public static class LocalHostApp
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
-        var azurite = await EmbeddedStorage.EnsureAsync(builder.Configuration, Log, ct);
+        var urls = builder.Configuration["urls"] ?? DefaultUrl;
+        LocalHostStartException.ThrowIfPortsTaken(urls);
+        var storage = await EmbeddedStorage.EnsureAsync(builder.Configuration, Log, ct);
         WebApplication? app = null;
         try
         {
-            app = Build(builder, configure);
+            app = Build(builder, UseSandbox(builder.Configuration, live), configure);
             await app.StartAsync(ct);
-            return new LocalHostInstance(app, azurite);
+            var instance = new LocalHostInstance(app, storage.Started);
+            Log(instance.Banner(storage.Description));
+            return instance;
         }
-        catch
+        catch (Exception ex)
         {
             if (app is not null)
             {
                 await app.DisposeAsync();
             }
-            if (azurite is not null)
+            if (storage.Started is not null)
             {
-                await azurite.DisposeAsync();
+                await storage.Started.DisposeAsync();
             }
-            throw;
+            throw LocalHostStartException.From(ex, urls) ?? ex;
         }
     }
 
-    private static WebApplication Build(WebApplicationBuilder builder, Action<WebApplicationBuilder>? configure)
+    /// <summary>
+    /// The sandbox is LocalHost's default Convertro: on unless Convertro__BaseUrl names one,
+    /// Convertro__Sandbox is false, or --live was given.
+    /// </summary>
+    private static bool UseSandbox(IConfiguration configuration, bool live) =>
+        !live && string.IsNullOrWhiteSpace(configuration["Convertro:BaseUrl"]) && configuration.GetValue("Convertro:Sandbox", true);
+
+    private static WebApplication Build(WebApplicationBuilder builder, bool sandbox, Action<WebApplicationBuilder>? configure)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
@@ -68,6 +87,11 @@ public static class LocalHostApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
+        if (sandbox)
+        {
+            builder.Services.AddSingleton<ConvertroSandbox>();
+            builder.Services.Replace(ServiceDescriptor.Singleton<ConvertroTarget, SandboxTarget>());
+        }
         builder.Services.AddOptions<QueueHostOptions>()
             .Bind(builder.Configuration.GetSection(QueueHostOptions.SectionName))
             .Configure(o => o.MessageLease = builder.Configuration.GetValue(QueueHostOptions.MessageLeaseSetting, o.MessageLease))
@@ -82,6 +106,7 @@ public static class LocalHostApp
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapConvertroApi();
+        app.Services.GetService<ConvertroSandbox>()?.Map(app);
         return app;
     }
 
@@ -105,6 +130,22 @@ public sealed class LocalHostInstance(WebApplication app, AzuriteProcess? azurit
         .GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     public Task WaitForShutdownAsync() => App.WaitForShutdownAsync();
+
+    /// <summary>What a new user needs to know at start: where to send, what is stored where, where Convertro calls go.</summary>
+    public string Banner(string storage)
+    {
+        var root = BaseAddress.ToString().TrimEnd('/');
+        return string.Join(Environment.NewLine,
+            $"ConvertroFunctions LocalHost is running.",
+            $"  Ingest (Segment's webhook URL): {root}/{ApiRoutes.Prefix}/segment/{{workspaceId}}",
+            $"  Admin API:                      {root}/{ApiRoutes.Prefix}/workspaces/{{workspaceId}}",
+            $"  Health:                         {root}/{ApiRoutes.Prefix}/{ApiRoutes.Health}",
+            $"  Storage:                        {storage}",
+            $"  Convertro:                      {App.Services.GetRequiredService<ConvertroTarget>().Describe()}",
+            App.Services.GetService<ConvertroSandbox>() is null ? string.Empty
+                : $"  Sandbox requests:               {root}{ConvertroSandbox.Prefix}/requests",
+            "Press Ctrl+C to stop.");
+    }
 
     public async ValueTask DisposeAsync()
     {

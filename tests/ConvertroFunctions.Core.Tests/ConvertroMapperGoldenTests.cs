@@ -1,4 +1,3 @@
-using System.Text;
 using ConvertroFunctions.Core.Convertro;
 
 namespace ConvertroFunctions.Core.Tests;
@@ -26,7 +25,7 @@ public sealed class ConvertroMapperGoldenTests
         Assert.False(result.IsSkipped, $"{name}: unexpectedly skipped: {result.Skip?.Message}");
         var actual = result.Calls
             .Select(call => ConvertroWire.Build(call, ConvertroWire.BaseUri(null, settings.Domain)))
-            .Select(request => (request.Url.ToString(), Encoding.UTF8.GetString(request.Body)))
+            .Select(request => (request.Method.Method, request.Url))
             .ToList();
         Assert.Equal(golden.ExpectedRequests.ToList(), actual);
     }
@@ -36,17 +35,14 @@ public sealed class ConvertroMapperGoldenTests
     {
         var cases = GoldenCase.All().Select(c => GoldenCase.Load((string)c[0])).ToList();
         var skips = cases.Select(c => c.ExpectedSkipCode).OfType<string>().ToHashSet();
-        var urls = cases.Where(c => c.ExpectedSkipCode is null).SelectMany(c => c.ExpectedRequests).Select(r => r.Url).ToHashSet();
+        var paths = cases.Where(c => c.ExpectedSkipCode is null).SelectMany(c => c.ExpectedRequests)
+            .Select(r => new Uri(r.Url).AbsolutePath.Split('/')[1..3]).Select(segments => string.Join('/', segments)).ToHashSet();
 
         Assert.Superset(skips, new HashSet<string>
         {
             SkipReason.IntegrationDisabled.Code, SkipReason.NoDeviceId.Code, SkipReason.IdentifyWithoutUserId.Code,
             SkipReason.OrderWithoutOrderId.Code, SkipReason.EventNotMapped("x").Code, SkipReason.TypeNotSent("x").Code,
         });
-        Assert.Superset(urls, new HashSet<string>
-        {
-            "https://acme.convertro.com/s2s/v1/users", "https://acme.convertro.com/s2s/v1/events",
-            "https://acme.convertro.com/s2s/v1/installs",
-        });
+        Assert.Superset(paths, new HashSet<string> { "api/user", "api/hit", "api/install" });
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConvertroFunctions.Core.Workspaces;
@@ -30,9 +29,10 @@ public sealed class GoldenCase
     public string? ExpectedSkipCode =>
         Document.RootElement.TryGetProperty("skip", out var skip) ? skip.GetString() : null;
 
-    public IEnumerable<(string Url, string Body)> ExpectedRequests =>
+    /// <summary>The exact request lines: method and full URL with its query.</summary>
+    public IEnumerable<(string Method, string Url)> ExpectedRequests =>
         Document.RootElement.GetProperty("requests").EnumerateArray()
-            .Select(r => (r.GetProperty("url").GetString()!, Compact(r.GetProperty("body"))));
+            .Select(r => (r.GetProperty("method").GetString()!, r.GetProperty("url").GetString()!));
 
     public static IEnumerable<object[]> All() =>
         Directory.GetFiles(Folder, "*.json")
@@ -57,16 +57,5 @@ public sealed class GoldenCase
         var result = WorkspaceSettingsParser.Parse("golden", merged.RootElement, null, ReceivedAt);
         Assert.True(result.Settings is not null, $"{Name}: settings invalid: {JsonSerializer.Serialize(result.Errors)}");
         return result.Settings!;
-    }
-
-    /// <summary>The expected body as compact JSON, written with the encoder the wire format uses.</summary>
-    private static string Compact(JsonElement body)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            body.WriteTo(writer);
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

@@ -62,6 +62,17 @@ public sealed class WorkspaceSettingsParserTests
     }
 
     [Theory]
+    [InlineData(".", "12", "clientName")]
+    [InlineData("Acme", "..", "siteId")]
+    public void Parse_DotSegmentAsClientNameOrSiteId_Rejected(string clientName, string siteId, string field)
+    {
+        var result = Parse($$"""{"account":"a","clientName":"{{clientName}}","siteId":"{{siteId}}","domain":"d.example"}""");
+
+        Assert.Null(result.Settings);
+        Assert.Contains("path segment", Assert.Single(result.Errors[field]));
+    }
+
+    [Theory]
     [InlineData("https://acme.convertro.com")]
     [InlineData("acme.convertro.com/path")]
     [InlineData("acme.convertro.com:443")]

@@ -12,41 +12,31 @@ using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Fakes;
 
-/// <summary>One request Convertro received.</summary>
-public sealed record RecordedRequest(
-    string Method, string Path, string? ContentType, string Body, string? Account, string? EventType, string? MessageId, DateTimeOffset At)
-{
-    /// <summary>The status the fake answered; <see cref="Pending"/> until it has, <see cref="HungUp"/> when it never did.</summary>
-    public int Status { get; internal set; } = Pending;
-
-    public const int Pending = -1, HungUp = 0;
-
-    /// <summary>Convertro took the call: it answered 2xx. (A hung-up request was never accepted.)</summary>
-    public bool Accepted => Status is >= 200 and < 300;
-
-    /// <summary>Which of its event's calls this is, as the delivery names it ("users", "installs", "events:sale").</summary>
-    public string CallKey => Path switch
-    {
-        "/s2s/v1/users" => "users",
-        "/s2s/v1/installs" => "installs",
-        _ => "events:" + EventType,
-    };
-}
-
 /// <summary>How the fake answers one request.</summary>
-public sealed record FakeResponse(int Status, string Body = "{}", TimeSpan? RetryAfter = null, TimeSpan? Delay = null)
+public sealed record FakeResponse(int Status, string Body = "", TimeSpan? RetryAfter = null, TimeSpan? Delay = null, string? Location = null)
 {
+    /// <summary>A 302 to <paramref name="location"/> (relative to the fake).</summary>
+    public static FakeResponse Redirect(string location) => new(302, Location: location);
+
     /// <summary>Holds the request without ever answering, until the caller gives up (a timeout) or goes away.</summary>
     public static readonly FakeResponse Hang = new(RecordedRequest.HungUp, Delay: Timeout.InfiniteTimeSpan);
 }
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 standing in for Convertro: records every request and answers
-/// from a per-account script (then 200). Tests give each workspace its own account; run on its own
-/// (dotnet run --project tests/ConvertroFunctions.FakeConvertro) it prints what it receives.
+/// A real HTTP server on 127.0.0.1 standing in for Convertro's tracking API (GET api/hit, api/user,
+/// the installs path) and its GDPR API (POST JSON): records every request with its exact request
+/// line and answers from a per-client-name script, else 200 with a 1×1 GIF as Convertro does.
+/// Tests give each workspace its own client name. Run on its own, it prints what it receives and
+/// can be told to fail over HTTP (see Program.cs).
 /// </summary>
 public sealed class FakeConvertro : IAsyncDisposable
 {
+    /// <summary>What Convertro answers a tracking pixel with: a transparent 1×1 GIF.</summary>
+    public static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    /// <summary>Where <see cref="ScriptAll"/> keeps its responses: they apply to every client name.</summary>
+    public const string AnyClient = "*";
+
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<FakeResponse>> _scripts = new();
     private WebApplication _app = null!;
@@ -54,35 +44,48 @@ public sealed class FakeConvertro : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    /// <summary>Called with each request as it arrives.</summary>
+    /// <summary>Called with each request once it has been answered (or hung up).</summary>
     public Action<RecordedRequest>? OnRequest { get; set; }
 
-    public static async Task<FakeConvertro> StartAsync(string url = "http://127.0.0.1:0")
+    /// <param name="control">Also serve /fake/requests and /fake/script (for running it by hand).</param>
+    public static async Task<FakeConvertro> StartAsync(string url = "http://127.0.0.1:0", bool control = false)
     {
         var fake = new FakeConvertro();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         fake._app = builder.Build();
-        fake._app.Run(fake.HandleAsync);
+        if (control)
+        {
+            FakeControl.Map(fake._app, fake);
+        }
+        // Any other path is Convertro (literal routes above win over the catch-all).
+        fake._app.Map("/{**path}", fake.HandleAsync);
         await fake._app.StartAsync();
         fake.BaseUrl = new Uri(fake._app.Services.GetRequiredService<IServer>().Features
             .GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         return fake;
     }
 
-    /// <summary>Answers the next requests for <paramref name="account"/> with these, in order; then 200.</summary>
-    public void Script(string account, params FakeResponse[] responses)
+    /// <summary>Answers the next requests for <paramref name="clientName"/> with these, in order; then 200.</summary>
+    public void Script(string clientName, params FakeResponse[] responses)
     {
-        var queue = _scripts.GetOrAdd(account, _ => new ConcurrentQueue<FakeResponse>());
+        var queue = _scripts.GetOrAdd(clientName, _ => new ConcurrentQueue<FakeResponse>());
         foreach (var response in responses)
         {
             queue.Enqueue(response);
         }
     }
 
-    public IReadOnlyList<RecordedRequest> RequestsFor(string account) =>
-        _requests.Where(r => r.Account == account).OrderBy(r => r.At).ToList();
+    /// <summary>Answers the next requests, whatever their client name, with these; then 200.</summary>
+    public void ScriptAll(params FakeResponse[] responses) => Script(AnyClient, responses);
+
+    public IReadOnlyList<RecordedRequest> Requests => _requests.OrderBy(r => r.At).ToList();
+
+    public IReadOnlyList<RecordedRequest> RequestsFor(string clientName) =>
+        _requests.Where(r => r.ClientName == clientName).OrderBy(r => r.At).ToList();
+
+    public void Clear() => _requests.Clear();
 
     /// <summary>Completes when the process is asked to stop (Ctrl+C or SIGTERM).</summary>
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
@@ -93,30 +96,44 @@ public sealed class FakeConvertro : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>Holds every request from now on without answering (<see cref="FakeResponse.Hang"/>), until <see cref="Resume"/>.</summary>
+    public void HoldAll() => _holding = true;
+
+    public void Resume() => _holding = false;
+
     private async Task HandleAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        string? account = null, eventType = null, messageId = null;
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var recorded = RecordedRequest.Parse(context.Request.Method, target, context.Request.Headers, body, DateTimeOffset.UtcNow);
+        _requests.Enqueue(recorded);
+
+        var response = _holding ? FakeResponse.Hang : NextResponse(recorded.ClientName);
         try
         {
-            using var json = JsonDocument.Parse(body);
-            account = json.RootElement.TryGetProperty("account", out var a) ? a.GetString() : null;
-            eventType = json.RootElement.TryGetProperty("event_type", out var t) ? t.GetString() : null;
-            messageId = json.RootElement.TryGetProperty("message_id", out var m) ? m.GetString() : null;
+            await AnswerAsync(context, recorded, response);
         }
-        catch (JsonException)
+        finally
         {
-            // Recorded as is; the test will see the body.
+            OnRequest?.Invoke(recorded);
         }
-        var recorded = new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.ContentType,
-            body, account, eventType, messageId, DateTimeOffset.UtcNow);
-        _requests.Enqueue(recorded);
-        OnRequest?.Invoke(recorded);
+    }
 
-        var response = _holding ? FakeResponse.Hang : account is not null && _scripts.TryGetValue(account, out var script) && script.TryDequeue(out var next)
-            ? next
-            : new FakeResponse(200);
+    private FakeResponse NextResponse(string? clientName)
+    {
+        foreach (var key in new[] { clientName ?? string.Empty, AnyClient })
+        {
+            if (_scripts.TryGetValue(key, out var script) && script.TryDequeue(out var next))
+            {
+                return next;
+            }
+        }
+        return new FakeResponse(200);
+    }
+
+    private static async Task AnswerAsync(HttpContext context, RecordedRequest recorded, FakeResponse response)
+    {
         if (response.Delay is { } delay)
         {
             try
@@ -140,14 +157,21 @@ public sealed class FakeConvertro : IAsyncDisposable
         {
             context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.Body);
+        if (response.Location is { } location)
+        {
+            context.Response.Headers.Location = location;
+        }
+        if (response.Body.Length > 0)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(response.Body);
+        }
+        else if (recorded.Method == HttpMethods.Get && response.Status is >= 200 and < 300)
+        {
+            context.Response.ContentType = "image/gif";
+            await context.Response.Body.WriteAsync(Pixel);
+        }
         await context.Response.CompleteAsync();
         recorded.Status = response.Status;
     }
-
-    /// <summary>Holds every request from now on without answering (<see cref="FakeResponse.Hang"/>), until <see cref="Resume"/>.</summary>
-    public void HoldAll() => _holding = true;
-
-    public void Resume() => _holding = false;
 }

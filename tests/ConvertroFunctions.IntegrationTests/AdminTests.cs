@@ -170,15 +170,20 @@ public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<Pipelin
         var events = (await response.JsonAsync()).GetProperty("events").EnumerateArray().ToList();
         var calls = events[0].GetProperty("calls").EnumerateArray().ToList();
         Assert.Equal(2, calls.Count);
-        Assert.Equal(new Uri(pipeline.Convertro.BaseUrl, "/s2s/v1/events").ToString(), calls[0].GetProperty("url").GetString());
-        Assert.Equal("POST", calls[0].GetProperty("method").GetString());
-        Assert.Equal(Segment.ExpectedEvent(ws, "pv-1", "sale.new", "12.5", "o-9"), calls[0].GetProperty("body").GetRawText());
-        Assert.Equal(Segment.ExpectedEvent(ws, "pv-1", "sale", "12.5", "o-9"), calls[1].GetProperty("body").GetRawText());
+        var origin = pipeline.Convertro.BaseUrl.GetLeftPart(UriPartial.Authority);
+        Assert.Equal(origin + Segment.ExpectedEvent(ws, "o-9", "sale.new", "12.5"), calls[0].GetProperty("url").GetString());
+        Assert.Equal(origin + Segment.ExpectedEvent(ws, "o-9", "sale", "12.5"), calls[1].GetProperty("url").GetString());
+        Assert.Equal("GET", calls[0].GetProperty("method").GetString());
+        Assert.Equal("events:sale.new", calls[0].GetProperty("key").GetString());
+        var parameters = calls[0].GetProperty("parameters");
+        Assert.Equal(["sid", "did", "typ", "val", "eid", "ts"], parameters.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("sale.new", parameters.GetProperty("typ").GetString());
+        Assert.Equal("12.5", parameters.GetProperty("val").GetString());
         Assert.Equal("type_not_sent", events[1].GetProperty("skipped").GetProperty("code").GetString());
         Assert.Equal("pv-3", events[2].GetProperty("messageId").GetString());
         Assert.Contains("userId/anonymousId", events[2].GetProperty("errors")[0].GetString());
         await Task.Delay(500);
-        Assert.Empty(pipeline.Convertro.RequestsFor(ws.Account));
+        Assert.Empty(pipeline.Convertro.RequestsFor(ws.ClientName));
     }
 
     [Fact]

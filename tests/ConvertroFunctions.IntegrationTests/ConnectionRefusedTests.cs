@@ -28,7 +28,7 @@ public sealed class ConnectionRefusedTests(SlowRetryPipeline pipeline) : IClassF
 
         Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws, expected, skips);
-        Assert.All(pipeline.Convertro.RequestsFor(ws.Account), r => Assert.True(r.Accepted));
+        Assert.All(pipeline.Convertro.RequestsFor(ws.ClientName), r => Assert.True(r.Accepted));
         // Every event with calls met a refused connection at least once.
         Assert.InRange(retried.Total, expected.Count(e => e.Calls.Count > 0), long.MaxValue);
     }

@@ -26,7 +26,7 @@ public sealed class CrashRecoveryTests(Backends backends) : IClassFixture<Backen
         {
             ws = await Admin.NewWorkspaceAsync(first.Client, hybrid: true);
             Assert.Equal(HttpStatusCode.Accepted, (await first.Client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
-            await Eventually.TrueAsync(() => _convertro.RequestsFor(ws.Account).Count(r => r.Accepted) >= total / 3);
+            await Eventually.TrueAsync(() => _convertro.RequestsFor(ws.ClientName).Count(r => r.Accepted) >= total / 3);
 
             // Convertro stops answering, so calls are caught on the wire; answered ones get recorded.
             _convertro.HoldAll();
@@ -34,8 +34,8 @@ public sealed class CrashRecoveryTests(Backends backends) : IClassFixture<Backen
             first.Kill();
         }
         _convertro.Resume();
-        var acceptedBeforeKill = _convertro.RequestsFor(ws.Account).Count(r => r.Accepted);
-        var caughtInFlight = _convertro.RequestsFor(ws.Account).Count(r => !r.Accepted);
+        var acceptedBeforeKill = _convertro.RequestsFor(ws.ClientName).Count(r => r.Accepted);
+        var caughtInFlight = _convertro.RequestsFor(ws.ClientName).Count(r => !r.Accepted);
 
         await using var second = await LocalHostProcess.StartAsync(settings);
 

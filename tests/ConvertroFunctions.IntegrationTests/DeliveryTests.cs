@@ -23,10 +23,10 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("""{"accepted":1}""", await response.Content.ReadAsStringAsync());
-        var request = Assert.Single(await _convertro.WaitForAsync(ws.Account, 1));
-        Assert.Equal(("POST", "/s2s/v1/events"), (request.Method, request.Path));
-        Assert.StartsWith("application/json", request.ContentType);
-        Assert.Equal(Segment.ExpectedEvent(ws, "single-1", "Signed Up", "19.99"), request.Body);
+        var request = Assert.Single(await _convertro.WaitForAsync(ws.ClientName, 1));
+        Assert.Equal("GET", request.Method);
+        Assert.Equal(Segment.ExpectedEvent(ws, "single-1", "Signed Up", "19.99"), request.Target);
+        Assert.Empty(request.Body);
         await Eventually.TrueAsync(() => lag.Total == 1, message: () => "no delivery lag recorded");
         Assert.InRange(lag.Max, 0, 30);
     }
@@ -48,13 +48,13 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
                     break;
                 case 1:
                     events.Add(Segment.Identify(id));
-                    expected.Add(Segment.ExpectedUser(ws, id));
+                    expected.Add(Segment.ExpectedUser(ws, Segment.UserOf(id)));
                     break;
                 case 2:
                     // Hybrid model, repeat false: sale.new and sale.
                     events.Add(Segment.Track(id, "Order Completed", new JsonObject { ["order_id"] = $"o-{i}", ["total"] = 10.5, ["repeat"] = false }));
-                    expected.Add(Segment.ExpectedEvent(ws, id, "sale.new", "10.5", $"o-{i}"));
-                    expected.Add(Segment.ExpectedEvent(ws, id, "sale", "10.5", $"o-{i}"));
+                    expected.Add(Segment.ExpectedEvent(ws, $"o-{i}", "sale.new", "10.5"));
+                    expected.Add(Segment.ExpectedEvent(ws, $"o-{i}", "sale", "10.5"));
                     break;
                 default:
                     // Skipped: no device id.
@@ -67,10 +67,10 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(1000, (await response.JsonAsync()).GetProperty("accepted").GetInt32());
-        var received = await _convertro.WaitForAsync(ws.Account, expected.Count, TimeSpan.FromSeconds(90));
+        var received = await _convertro.WaitForAsync(ws.ClientName, expected.Count, TimeSpan.FromSeconds(90));
         await Task.Delay(500); // nothing more may arrive
-        Assert.Equal(expected.Order(StringComparer.Ordinal), _convertro.RequestsFor(ws.Account).Select(r => r.Body).Order(StringComparer.Ordinal));
-        Assert.All(received, r => Assert.Equal(r.Body.Contains("event_type") ? "/s2s/v1/events" : "/s2s/v1/users", r.Path));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), _convertro.RequestsFor(ws.ClientName).Select(r => r.Target).Order(StringComparer.Ordinal));
+        Assert.All(received, r => Assert.Equal("GET", r.Method));
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -78,7 +78,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_PermanentConvertroError_DeadLetteredWithReasonAndReplaySendsItAgain()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(400, """{"error":"unknown site_id 1234"}"""));
+        _convertro.Script(ws.ClientName, new FakeResponse(400, """{"error":"unknown site_id 1234"}"""));
         var e = Segment.Track("perm-1", "Signed Up");
 
         Assert.Equal(HttpStatusCode.Accepted, (await _client.PostJsonAsync($"/api/segment/{ws.Id}", e.ToJsonString())).StatusCode);
@@ -92,15 +92,15 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         Assert.Contains("Convertro answered 400", letter.GetProperty("reason").GetString());
         Assert.Contains("unknown site_id 1234", letter.GetProperty("responseExcerpt").GetString());
         Assert.Equal("perm-1", letter.GetProperty("event").GetProperty("messageId").GetString());
-        Assert.Single(_convertro.RequestsFor(ws.Account)); // not retried
+        Assert.Single(_convertro.RequestsFor(ws.ClientName)); // not retried
 
         var replay = await _client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay",
             new { ids = new[] { letter.GetProperty("id").GetString() } });
 
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Equal(1, (await replay.JsonAsync()).GetProperty("replayed").GetInt32());
-        var requests = await _convertro.WaitForAsync(ws.Account, 2);
-        Assert.Equal(Segment.ExpectedEvent(ws, "perm-1", "Signed Up", "1"), requests[1].Body);
+        var requests = await _convertro.WaitForAsync(ws.ClientName, 2);
+        Assert.Equal(Segment.ExpectedEvent(ws, "perm-1", "Signed Up", "1"), requests[1].Target);
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -108,14 +108,14 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_TransientErrorsThenSuccess_RetriedAndNotDeadLettered()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(503), new FakeResponse(500));
+        _convertro.Script(ws.ClientName, new FakeResponse(503), new FakeResponse(500));
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("transient-1").ToJsonString());
 
-        var requests = await _convertro.WaitForAsync(ws.Account, 3);
-        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "transient-1"), r.Body));
+        var requests = await _convertro.WaitForAsync(ws.ClientName, 3);
+        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, Segment.UserOf("transient-1")), r.Target));
         await Task.Delay(1000);
-        Assert.Equal(3, _convertro.RequestsFor(ws.Account).Count);
+        Assert.Equal(3, _convertro.RequestsFor(ws.ClientName).Count);
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -123,7 +123,7 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_TransientErrorsOutlastTheSchedule_DeadLetteredAfterLastAttempt()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(502), new FakeResponse(408), new FakeResponse(503, "try later"));
+        _convertro.Script(ws.ClientName, new FakeResponse(502), new FakeResponse(408), new FakeResponse(503, "try later"));
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("exhausted-1").ToJsonString());
 
@@ -132,21 +132,21 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         Assert.Equal(503, letter.GetProperty("lastStatus").GetInt32());
         Assert.StartsWith("Gave up after 3 attempts: Convertro answered 503", letter.GetProperty("reason").GetString());
         Assert.True(letter.GetProperty("firstFailureAt").GetDateTimeOffset() < letter.GetProperty("lastFailureAt").GetDateTimeOffset());
-        Assert.Equal(3, _convertro.RequestsFor(ws.Account).Count);
+        Assert.Equal(3, _convertro.RequestsFor(ws.ClientName).Count);
     }
 
     [Fact]
     public async Task Deliver_SecondCallFailsTransiently_RetryResendsOnlyTheUndeliveredCall()
     {
         var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
-        _convertro.Script(ws.Account, new FakeResponse(200), new FakeResponse(503));
+        _convertro.Script(ws.ClientName, new FakeResponse(200), new FakeResponse(503));
         var order = Segment.Track("partial-1", "Order Completed", new JsonObject { ["order_id"] = "o-1", ["total"] = 30, ["repeat"] = true });
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", order.ToJsonString());
 
-        await _convertro.WaitForAsync(ws.Account, 3);
+        await _convertro.WaitForAsync(ws.ClientName, 3);
         await Task.Delay(1000);
-        Assert.Equal(["sale.repeat", "sale", "sale"], _convertro.RequestsFor(ws.Account).Select(r => r.EventType));
+        Assert.Equal(["sale.repeat", "sale", "sale"], _convertro.RequestsFor(ws.ClientName).Select(r => r.EventType));
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -154,11 +154,11 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_RetryAfterHeader_NextAttemptWaitsAtLeastThatLong()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(429, RetryAfter: TimeSpan.FromSeconds(2)));
+        _convertro.Script(ws.ClientName, new FakeResponse(429, RetryAfter: TimeSpan.FromSeconds(2)));
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("retry-after-1").ToJsonString());
 
-        var requests = await _convertro.WaitForAsync(ws.Account, 2);
+        var requests = await _convertro.WaitForAsync(ws.ClientName, 2);
         Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(1.9),
             $"second attempt came {(requests[1].At - requests[0].At).TotalSeconds:F2} s after the first; Retry-After said 2 s");
     }
@@ -167,12 +167,12 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     public async Task Deliver_ConvertroTimesOut_TreatedAsTransientAndRetried()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        _convertro.Script(ws.Account, new FakeResponse(200, Delay: TimeSpan.FromSeconds(4)));
+        _convertro.Script(ws.ClientName, new FakeResponse(200, Delay: TimeSpan.FromSeconds(4)));
 
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("timeout-1").ToJsonString());
 
-        var requests = await _convertro.WaitForAsync(ws.Account, 2);
-        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "timeout-1"), r.Body));
+        var requests = await _convertro.WaitForAsync(ws.ClientName, 2);
+        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, Segment.UserOf("timeout-1")), r.Target));
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -190,14 +190,14 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
 
         Assert.Equal(HttpStatusCode.Accepted, (await _client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
 
-        var sent = Assert.Single(await _convertro.WaitForAsync(ws.Account, 1));
-        Assert.Equal(Segment.ExpectedEvent(ws, "sent-1", "trial", "1"), sent.Body);
+        var sent = Assert.Single(await _convertro.WaitForAsync(ws.ClientName, 1));
+        Assert.Equal(Segment.ExpectedEvent(ws, "sent-1", "trial", "1"), sent.Target);
         await Eventually.TrueAsync(() => skipped.Total == 4, message: () => $"skipped: {skipped}");
         Assert.Equal(
             new Dictionary<string, long> { ["no_device_id"] = 1, ["identify_without_user_id"] = 1, ["type_not_sent"] = 1, ["event_not_mapped"] = 1 },
             skipped.ByReason);
         await Task.Delay(500);
-        Assert.Single(_convertro.RequestsFor(ws.Account));
+        Assert.Single(_convertro.RequestsFor(ws.ClientName));
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -206,9 +206,9 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
     {
         var ws = await pipeline.NewWorkspaceAsync();
         // Retry-After holds the retry back long enough for the DELETE below to land first.
-        _convertro.Script(ws.Account, new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(3)));
+        _convertro.Script(ws.ClientName, new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(3)));
         await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("deleted-1").ToJsonString());
-        await _convertro.WaitForAsync(ws.Account, 1);
+        await _convertro.WaitForAsync(ws.ClientName, 1);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/api/workspaces/{ws.Id}")).StatusCode);
 

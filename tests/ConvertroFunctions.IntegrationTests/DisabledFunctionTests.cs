@@ -22,7 +22,7 @@ public sealed class DisabledFunctionTests(Backends backends) : IClassFixture<Bac
         await Task.Delay(1500);
 
         Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
-        Assert.Empty(backends.Convertro.RequestsFor(ws.Account));
+        Assert.Empty(backends.Convertro.RequestsFor(ws.ClientName));
         var queue = new QueueClient(backends.Azurite.ConnectionString, StorageNames.EventsQueue);
         Assert.Single((await queue.PeekMessagesAsync(10)).Value);
     }

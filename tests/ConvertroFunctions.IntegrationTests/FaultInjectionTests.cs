@@ -25,7 +25,7 @@ public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixtur
         };
         // The first requests fail, whichever events they belong to; two in a row for one call at most
         // fit the fixture's three attempts.
-        pipeline.Convertro.Script(ws.Account, response, response);
+        pipeline.Convertro.Script(ws.ClientName, response, response);
         var (body, expected) = MixedBatch("t-" + fault.Split(' ')[0], 12);
         using var skips = new OutcomeCounter(pipeline.Host, ws.Id);
 
@@ -33,7 +33,7 @@ public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws, expected, skips);
-        var failed = pipeline.Convertro.RequestsFor(ws.Account).Count(r => !r.Accepted);
+        var failed = pipeline.Convertro.RequestsFor(ws.ClientName).Count(r => !r.Accepted);
         Assert.Equal(2, failed);
     }
 
@@ -45,12 +45,12 @@ public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixtur
     {
         var ws = await pipeline.NewWorkspaceAsync();
         var ids = Enumerable.Range(0, 5).Select(i => $"p{status}-{i}").ToList();
-        pipeline.Convertro.Script(ws.Account, [.. ids.Select(_ => new FakeResponse(status, """{"error":"no"}"""))]);
+        pipeline.Convertro.Script(ws.ClientName, [.. ids.Select(_ => new FakeResponse(status, """{"error":"no"}"""))]);
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Array([.. ids.Select(id => Segment.Identify(id))]));
 
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws, [.. ids.Select(ExpectedOutcome.DeadLetter)]);
-        Assert.Equal(5, pipeline.Convertro.RequestsFor(ws.Account).Count);
+        Assert.Equal(5, pipeline.Convertro.RequestsFor(ws.ClientName).Count);
         Assert.All(await pipeline.DeadLettersAsync(ws.Id), letter =>
         {
             Assert.Equal(status, letter.GetProperty("lastStatus").GetInt32());
@@ -64,7 +64,7 @@ public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixtur
     public async Task Deliver_TransientFaultOutlastsTheSchedule_DeadLetteredWithTheLastError()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(500), new FakeResponse(503), new FakeResponse(502, "gateway"));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(500), new FakeResponse(503), new FakeResponse(502, "gateway"));
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("exhaust-1").ToJsonString());
 

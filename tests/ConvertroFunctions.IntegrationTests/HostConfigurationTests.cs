@@ -48,6 +48,7 @@ public sealed class HostConfigurationTests(PipelineFixture pipeline) : IClassFix
 
     [Theory]
     [InlineData("Convertro:BaseUrl", "ftp://convertro.example", "Convertro:BaseUrl must be an absolute http(s) URL")]
+    [InlineData("Convertro:InstallsPath", "/api/install?x=1", "Convertro:InstallsPath must be a relative path")]
     [InlineData("Delivery:RetryDelays", "00:00:30,soon", "'soon' is not")]
     [InlineData("Convertro:TimeoutSeconds", "0", "TimeoutSeconds")]
     [InlineData("Ingest:MaxBodyBytes", "10", "MaxBodyBytes")]

@@ -90,7 +90,7 @@ public sealed class HostileInputTests(SmallLimitPipeline pipeline) : IClassFixtu
             letters.Select(l => l.GetProperty("reason").GetString()).Distinct().Take(10)));
         // Nothing was accepted for the workspace that only ever saw bad signatures.
         await Task.Delay(500);
-        Assert.Empty(pipeline.Convertro.RequestsFor(badSignature.Account));
+        Assert.Empty(pipeline.Convertro.RequestsFor(badSignature.ClientName));
         Assert.Empty(await pipeline.DeadLettersAsync(badSignature.Id));
     }
 

@@ -13,7 +13,7 @@ public sealed class IdempotencyTests(PipelineFixture pipeline) : IClassFixture<P
         using var skips = new OutcomeCounter(pipeline.Host, ws.Id);
         var body = Segment.Identify("again-1").ToJsonString();
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", body);
-        await pipeline.Convertro.WaitForAsync(ws.Account, 1);
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 1);
 
         var repeat = await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", body);
 
@@ -33,7 +33,7 @@ public sealed class IdempotencyTests(PipelineFixture pipeline) : IClassFixture<P
 
         Assert.All(posts, p => Assert.Equal(HttpStatusCode.Accepted, p.StatusCode));
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws, expected, settle: TimeSpan.FromSeconds(6));
-        Assert.Equal(expected.Sum(e => e.Calls.Count), pipeline.Convertro.RequestsFor(ws.Account).Count);
+        Assert.Equal(expected.Sum(e => e.Calls.Count), pipeline.Convertro.RequestsFor(ws.ClientName).Count);
     }
 
     [Fact]
@@ -41,15 +41,15 @@ public sealed class IdempotencyTests(PipelineFixture pipeline) : IClassFixture<P
     {
         var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
         // sale.repeat goes through, sale fails once: the event is re-enqueued with sale still to send.
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(200), new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(1)));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(200), new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(1)));
         var order = Segment.Track("order-1", "Order Completed",
-            new System.Text.Json.Nodes.JsonObject { ["order_id"] = "o-1", ["total"] = 30, ["repeat"] = true }).ToJsonString();
+            new System.Text.Json.Nodes.JsonObject { ["order_id"] = "order-1", ["total"] = 30, ["repeat"] = true }).ToJsonString();
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", order);
-        await pipeline.Convertro.WaitForAsync(ws.Account, 2);
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 2);
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", order);
 
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws, [ExpectedOutcome.Delivered("order-1", "events:sale.repeat", "events:sale")]);
-        Assert.Equal(["sale.repeat", "sale", "sale"], pipeline.Convertro.RequestsFor(ws.Account).Select(r => r.EventType));
+        Assert.Equal(["sale.repeat", "sale", "sale"], pipeline.Convertro.RequestsFor(ws.ClientName).Select(r => r.EventType));
     }
 }

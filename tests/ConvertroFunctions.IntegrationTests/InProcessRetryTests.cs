@@ -23,14 +23,14 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
     public async Task Deliver_5xxThenSuccess_RetriedInProcessWithoutWaitingForTheQueue()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(503), new FakeResponse(502));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(503), new FakeResponse(502));
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("inproc-1").ToJsonString());
 
-        var requests = await pipeline.Convertro.WaitForAsync(ws.Account, 3, TimeSpan.FromSeconds(20));
-        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, "inproc-1"), r.Body));
+        var requests = await pipeline.Convertro.WaitForAsync(ws.ClientName, 3, TimeSpan.FromSeconds(20));
+        Assert.All(requests, r => Assert.Equal(Segment.ExpectedUser(ws, Segment.UserOf("inproc-1")), r.Target));
         await Task.Delay(1000);
-        Assert.Equal(3, pipeline.Convertro.RequestsFor(ws.Account).Count);
+        Assert.Equal(3, pipeline.Convertro.RequestsFor(ws.ClientName).Count);
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
     }
 
@@ -38,13 +38,13 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
     public async Task Deliver_429_LeftToTheQueueNotRetriedInProcess()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(429));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(429));
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("inproc-429").ToJsonString());
 
-        await pipeline.Convertro.WaitForAsync(ws.Account, 1);
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 1);
         await Task.Delay(3000);
-        Assert.Single(pipeline.Convertro.RequestsFor(ws.Account));
+        Assert.Single(pipeline.Convertro.RequestsFor(ws.ClientName));
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id)); // waiting in the queue for its next attempt
     }
 
@@ -52,11 +52,11 @@ public sealed class InProcessRetryTests(InProcessRetryPipelineFixture pipeline) 
     public async Task Deliver_PermanentError_NotRetriedInProcess()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(404));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(404));
 
         await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("inproc-404").ToJsonString());
 
         await Eventually.TrueAsync(async () => (await pipeline.DeadLettersAsync(ws.Id)).Count == 1);
-        Assert.Single(pipeline.Convertro.RequestsFor(ws.Account));
+        Assert.Single(pipeline.Convertro.RequestsFor(ws.ClientName));
     }
 }

@@ -42,8 +42,8 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
             ["event: is required for a track call.", "timestamp: must be an ISO-8601 date-time, got \"not a date\"."],
             rejected[0].GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["messageId: is required."], rejected[1].GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
-        var delivered = Assert.Single(await pipeline.Convertro.WaitForAsync(ws.Account, 1));
-        Assert.Equal(Segment.ExpectedUser(ws, "good-1"), delivered.Body);
+        var delivered = Assert.Single(await pipeline.Convertro.WaitForAsync(ws.ClientName, 1));
+        Assert.Equal(Segment.ExpectedUser(ws, Segment.UserOf("good-1")), delivered.Target);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
         var ws = await pipeline.NewWorkspaceAsync();
         await _client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new
         {
-            account = ws.Account, clientName = "c", siteId = "s", domain = "acme.convertro.com", enabled = false,
+            account = ws.ClientName, clientName = "c", siteId = "s", domain = "acme.convertro.com", enabled = false,
         });
 
         var response = await _client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("m").ToJsonString());
@@ -181,7 +181,7 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
         var response = await _client.PostJsonAsync($"/api/segment/{ws.Id}", body, SegmentSignature.Compute("top-secret", Encoding.UTF8.GetBytes(body)));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(Segment.ExpectedUser(ws, "signed-1"), Assert.Single(await pipeline.Convertro.WaitForAsync(ws.Account, 1)).Body);
+        Assert.Equal(Segment.ExpectedUser(ws, "user-42"), Assert.Single(await pipeline.Convertro.WaitForAsync(ws.ClientName, 1)).Target);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
         Assert.Contains("X-Signature", (await response.JsonAsync()).GetProperty("detail").GetString());
         Assert.Equal(1, rejected.Total);
         await Task.Delay(1000);
-        Assert.Empty(pipeline.Convertro.RequestsFor(ws.Account));
+        Assert.Empty(pipeline.Convertro.RequestsFor(ws.ClientName));
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
     public async Task Ingest_TrackingApiBatchShape_TopLevelContextMergedIntoEachEvent()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        var item = Segment.Identify("tracking-1", deviceId: null);
+        var item = Segment.Identify("tracking-1", Segment.UserOf("tracking-1"), deviceId: null);
         item.Remove("context");
         var body = new JsonObject
         {
@@ -247,7 +247,7 @@ public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixtu
         var response = await _client.PostJsonAsync($"/api/segment/{ws.Id}", body);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(Segment.ExpectedUser(ws, "tracking-1", deviceId: "shared-device"),
-            Assert.Single(await pipeline.Convertro.WaitForAsync(ws.Account, 1)).Body);
+        Assert.Equal(Segment.ExpectedUser(ws, Segment.UserOf("tracking-1"), deviceId: "shared-device"),
+            Assert.Single(await pipeline.Convertro.WaitForAsync(ws.ClientName, 1)).Target);
     }
 }

@@ -33,7 +33,7 @@ public sealed class SecretsInLogsTests(LogCapturePipeline pipeline) : IClassFixt
         var ws = await pipeline.NewWorkspaceAsync(sharedSecret: Secret);
         var client = pipeline.Client;
         var identify = Segment.Identify("secret-1").ToJsonString();
-        pipeline.Convertro.Script(ws.Account, new FakeResponse(400, "{\"error\":\"bad\"}"));
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(400, "{\"error\":\"bad\"}"));
 
         var signedOk = await client.PostJsonAsync($"/api/segment/{ws.Id}", identify, Sign(identify));
         var wrongSignature = await client.PostJsonAsync($"/api/segment/{ws.Id}", identify, Sign(identify + " "));
@@ -44,7 +44,7 @@ public sealed class SecretsInLogsTests(LogCapturePipeline pipeline) : IClassFixt
         var get = await client.GetAsync($"/api/workspaces/{ws.Id}");
         var invalidPut = await client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new { account = "", sharedSecret = Secret, domain = "https://x/" });
         var preview = await client.PostJsonAsync($"/api/workspaces/{ws.Id}/preview", identify);
-        await pipeline.Convertro.WaitForAsync(ws.Account, 2);
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 2);
 
         Assert.Equal(
             [HttpStatusCode.Accepted, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.BadRequest,

@@ -38,7 +38,7 @@ public sealed class StorageOutageTests(RestartableAzuritePipeline pipeline) : IC
     {
         var ws = await pipeline.NewWorkspaceAsync();
         var before = await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("before-outage").ToJsonString());
-        await pipeline.Convertro.WaitForAsync(ws.Account, 1);
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 1);
         var during = Segment.Array(Segment.Identify("during-outage-1"), Segment.Track("during-outage-2", "Signed Up"));
 
         await pipeline.StopAzuriteAsync();

@@ -17,19 +17,24 @@ public sealed record PreviewItem(
     SkipReason? Skipped = null,
     IReadOnlyList<string>? Errors = null);
 
-/// <summary>A Convertro request exactly as delivery would send it.</summary>
-public sealed record PreviewCall(string Method, string Url, string Path, JsonElement Body);
+/// <summary>
+/// A Convertro request exactly as delivery would send it: paste <see cref="Url"/> into a browser to
+/// send it by hand. <see cref="Parameters"/> is the same query as a readable table.
+/// </summary>
+public sealed record PreviewCall(string Method, string Url, string Key, IReadOnlyDictionary<string, string> Parameters);
 
 /// <summary>
 /// <c>POST /api/workspaces/{workspaceId}/preview</c>: the ingest body forms in; for each event the
 /// Convertro requests it maps to, through the same mapper and wire builder as delivery. Sends nothing.
 /// </summary>
 public sealed class PreviewHandler(
-    WorkspaceStore store, TimeProvider time, IOptions<IngestOptions> ingest, IOptions<ConvertroOptions> convertro)
+    WorkspaceStore store, ConvertroTarget target, TimeProvider time, IOptions<IngestOptions> ingest)
 {
+    /// <summary>Relaxed escaping: a URL in the answer reads as it is sent (&amp; not \u0026), ready to paste into a browser.</summary>
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public async Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct)
@@ -52,13 +57,12 @@ public sealed class PreviewHandler(
         using (parsed)
         {
             var now = time.GetUtcNow();
-            var baseUri = ConvertroWire.BaseUri(convertro.Value.BaseUri, settings.Domain);
-            var items = parsed!.Events.Select(e => Preview(e, settings, baseUri, now)).ToList();
+            var items = parsed!.Events.Select(e => Preview(e, settings, now)).ToList();
             return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
         }
     }
 
-    private static PreviewItem Preview(RawEvent e, WorkspaceSettings settings, Uri baseUri, DateTimeOffset now)
+    private PreviewItem Preview(RawEvent e, WorkspaceSettings settings, DateTimeOffset now)
     {
         if (SegmentEventValidator.Validate(e) is { } problem)
         {
@@ -72,9 +76,9 @@ public sealed class PreviewHandler(
         }
         var calls = mapping.Calls.Select(call =>
         {
-            var request = ConvertroWire.Build(call, baseUri);
-            using var json = JsonDocument.Parse(request.Body);
-            return new PreviewCall("POST", request.Url.ToString(), request.Path, json.RootElement.Clone());
+            var request = target.RequestFor(call, settings);
+            return new PreviewCall(request.Method.Method, request.Url, call.Key,
+                request.Parameters.ToDictionary(p => p.Key, p => p.Value));
         }).ToList();
         return new PreviewItem(e.Index, messageId, Calls: calls);
     }

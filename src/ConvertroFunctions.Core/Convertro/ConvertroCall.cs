@@ -1,32 +1,49 @@
 namespace ConvertroFunctions.Core.Convertro;
 
-/// <summary>Convertro's server-to-server endpoints.</summary>
+/// <summary>Convertro's endpoints (docs/mapping.md, "The wire").</summary>
 public enum ConvertroEndpoint
 {
-    /// <summary>Links a device id to a user id (from identify).</summary>
+    /// <summary><c>api/user</c>: links a device (visitor code) to a user id; from identify.</summary>
     Users,
-    /// <summary>Conversion events (from track).</summary>
+    /// <summary><c>api/hit</c>: a conversion event; from track.</summary>
     Events,
-    /// <summary>Application installs.</summary>
+    /// <summary><c>{Convertro:InstallsPath}</c>: an application install.</summary>
     Installs,
 }
 
 /// <summary>
-/// One call to Convertro's server-to-server API: the endpoint and its typed payload. The wire
-/// format lives in <see cref="ConvertroWire"/>.
+/// Where the visit happened, from the event's <c>context</c>: sent with every call of the event
+/// (<c>cip</c>, <c>cua</c>, <c>pag</c>, <c>ref</c>) when present. Personal data: never logged.
 /// </summary>
+public sealed record VisitContext(string? Ip, string? UserAgent, string? PageUrl, string? Referrer)
+{
+    public bool IsEmpty => Ip is null && UserAgent is null && PageUrl is null && Referrer is null;
+}
+
+/// <summary>
+/// One call to Convertro as the mapper decides it: typed values, never a URL. The request shape
+/// (paths, parameter names and order, encoding) lives only in <see cref="ConvertroWire"/>.
+/// </summary>
+/// <param name="DeviceId"><c>context.device.id</c>: sent as <c>did</c>, and as the visitor code <c>sid</c> derived from it.</param>
+/// <param name="EventId">
+/// <c>eid</c> (events and installs): the order id when the event has one, else the Segment messageId, so a repeat of the
+/// same conversion is recognisable downstream.
+/// </param>
+/// <param name="Timestamp">The event's time as Unix seconds (<c>ts</c>).</param>
+/// <param name="UserId">users: the user id, as Segment sent it (the wire hashes an email-like id).</param>
+/// <param name="EventType">events: the Convertro event type (<c>typ</c>).</param>
+/// <param name="Value">events: the event value (<c>val</c>).</param>
 public sealed record ConvertroCall(
     ConvertroEndpoint Endpoint,
-    string Account,
     string ClientName,
     string SiteId,
     string DeviceId,
-    string? UserId,
-    string MessageId,
-    string Timestamp,
+    string? EventId,
+    long Timestamp,
+    VisitContext? Visit = null,
+    string? UserId = null,
     string? EventType = null,
-    decimal? EventValue = null,
-    string? OrderId = null)
+    decimal? Value = null)
 {
     /// <summary>
     /// Names this call among its event's calls ("users", "installs", "events:sale.new"), so a retry

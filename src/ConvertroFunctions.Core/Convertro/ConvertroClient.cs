@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -11,18 +10,17 @@ namespace ConvertroFunctions.Core.Convertro;
 /// Sends one <see cref="ConvertroCall"/> with the typed HttpClient and classifies the outcome. Never
 /// throws for a failed call (only for cancellation by the host): every outcome is a value.
 /// </summary>
-public sealed partial class ConvertroClient(HttpClient http, IOptions<ConvertroOptions> options, ILogger<ConvertroClient> logger)
+public sealed partial class ConvertroClient(
+    HttpClient http, ConvertroTarget target, IOptions<ConvertroOptions> options, ILogger<ConvertroClient> logger)
 {
     private const int ExcerptChars = 500;
 
-    public async Task<SendOutcome> SendAsync(ConvertroCall call, WorkspaceSettings settings, CancellationToken ct)
+    /// <param name="messageId">For the log line: the only way an operator correlates a call (the URL's query is personal data).</param>
+    public async Task<SendOutcome> SendAsync(ConvertroCall call, WorkspaceSettings settings, string? messageId, CancellationToken ct)
     {
-        var request = ConvertroWire.Build(call, ConvertroWire.BaseUri(options.Value.BaseUri, settings.Domain));
-        using var message = new HttpRequestMessage(HttpMethod.Post, request.Url)
-        {
-            Content = new ByteArrayContent(request.Body),
-        };
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue(ConvertroRequest.ContentType) { CharSet = "utf-8" };
+        var request = target.RequestFor(call, settings);
+        using var message = new HttpRequestMessage(request.Method, request.Uri);
+        var what = $"{request.Method} {request.Path}";
         try
         {
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -33,21 +31,20 @@ public sealed partial class ConvertroClient(HttpClient http, IOptions<ConvertroO
                 return SendOutcome.Delivered with { Status = status };
             }
             var excerpt = await ReadExcerptAsync(response, ct);
-            LogFailed(logger, call.MessageId, request.Path, status, kind);
+            LogFailed(logger, messageId, what, status, kind);
             return new SendOutcome(
-                kind, status, $"Convertro answered {status} {response.ReasonPhrase} to POST {request.Path}",
+                kind, status, $"Convertro answered {status} {response.ReasonPhrase} to {what}",
                 excerpt, RetryAfter(response));
         }
         catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            LogFailed(logger, call.MessageId, request.Path, null, OutcomeKind.Transient);
-            return new SendOutcome(OutcomeKind.Transient, null,
-                $"POST {request.Path} timed out after {options.Value.TimeoutSeconds} s");
+            LogFailed(logger, messageId, what, null, OutcomeKind.Transient);
+            return new SendOutcome(OutcomeKind.Transient, null, $"{what} timed out after {options.Value.TimeoutSeconds} s");
         }
         catch (HttpRequestException ex)
         {
-            LogFailed(logger, call.MessageId, request.Path, null, OutcomeKind.Transient);
-            return new SendOutcome(OutcomeKind.Transient, null, $"POST {request.Path} failed: {ex.Message}");
+            LogFailed(logger, messageId, what, null, OutcomeKind.Transient);
+            return new SendOutcome(OutcomeKind.Transient, null, $"{what} failed: {ex.Message}");
         }
     }
 
@@ -74,6 +71,6 @@ public sealed partial class ConvertroClient(HttpClient http, IOptions<ConvertroO
         return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Convertro call for message {MessageId} to {Path} failed ({Status}, {Kind})")]
-    private static partial void LogFailed(ILogger logger, string messageId, string path, int? status, OutcomeKind kind);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Convertro call for message {MessageId} ({Request}) failed ({Status}, {Kind})")]
+    private static partial void LogFailed(ILogger logger, string? messageId, string request, int? status, OutcomeKind kind);
 }

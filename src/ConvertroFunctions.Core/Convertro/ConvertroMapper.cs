@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ConvertroFunctions.Core.Segment;
 using ConvertroFunctions.Core.Workspaces;
@@ -43,10 +42,10 @@ public static class ConvertroMapper
         {
             return MappingResult.Skipped(SkipReason.IdentifyWithoutUserId);
         }
-        var call = new CallFields(settings, deviceId, userId,
-            SegmentFields.AsIdentifier(Property(e, "messageId"u8)) ?? string.Empty, Timestamp(e, receivedAt));
+        var call = new CallFields(settings, deviceId,
+            SegmentFields.AsIdentifier(Property(e, "messageId"u8)) ?? string.Empty, UnixSeconds(e, receivedAt), Visit(e));
         return type == SegmentEventType.Identify
-            ? MappingResult.Send(call.To(ConvertroEndpoint.Users))
+            ? MappingResult.Send(call.To(ConvertroEndpoint.Users, userId: userId))
             : MapTrack(e, settings, call);
     }
 
@@ -64,7 +63,7 @@ public static class ConvertroMapper
                 return MappingResult.Skipped(SkipReason.OrderWithoutOrderId);
             }
             var value = Amount(properties, "total"u8) ?? Amount(properties, "revenue"u8) ?? 1m;
-            ConvertroCall Order(string eventType) => call.To(ConvertroEndpoint.Events, eventType, value, orderId);
+            ConvertroCall Order(string eventType) => call.To(ConvertroEndpoint.Events, eventType, value, eventId: orderId);
             var repeat = Property(properties, "repeat"u8).ValueKind;
             return repeat switch
             {
@@ -80,7 +79,7 @@ public static class ConvertroMapper
         // 5. Application Installed goes to the installs endpoint.
         if (IsApplicationInstalled(name))
         {
-            return MappingResult.Send(call.To(ConvertroEndpoint.Installs));
+            return MappingResult.Send(call.To(ConvertroEndpoint.Installs, eventId: OrderId(properties)));
         }
 
         // 6. Other track events: only mapped ones when there is a mapping, else all under their own name.
@@ -89,15 +88,18 @@ public static class ConvertroMapper
         {
             return MappingResult.Skipped(SkipReason.EventNotMapped(name));
         }
-        return MappingResult.Send(call.To(ConvertroEndpoint.Events, eventType, Amount(properties, "revenue"u8) ?? 1m, OrderId(properties)));
+        return MappingResult.Send(call.To(
+            ConvertroEndpoint.Events, eventType, Amount(properties, "revenue"u8) ?? 1m, eventId: OrderId(properties)));
     }
 
     /// <summary>What every call of one event shares; each call is built from it once, not copied.</summary>
-    private readonly record struct CallFields(WorkspaceSettings Settings, string DeviceId, string? UserId, string MessageId, string Timestamp)
+    private readonly record struct CallFields(WorkspaceSettings Settings, string DeviceId, string MessageId, long Timestamp, VisitContext? Visit)
     {
-        public ConvertroCall To(ConvertroEndpoint endpoint, string? eventType = null, decimal? value = null, string? orderId = null) =>
-            new(endpoint, Settings.Account, Settings.ClientName, Settings.SiteId, DeviceId, UserId, MessageId, Timestamp,
-                eventType, value, orderId);
+        /// <param name="eventId">The order id when the event has one; the messageId otherwise (events and installs).</param>
+        public ConvertroCall To(ConvertroEndpoint endpoint, string? eventType = null, decimal? value = null,
+            string? eventId = null, string? userId = null) =>
+            new(endpoint, Settings.ClientName, Settings.SiteId, DeviceId,
+                endpoint == ConvertroEndpoint.Users ? null : eventId ?? MessageId, Timestamp, Visit, userId, eventType, value);
     }
 
     /// <param name="type">The parsed type, or null when it is not one of Segment's.</param>
@@ -159,40 +161,38 @@ public static class ConvertroMapper
         return string.IsNullOrWhiteSpace(text) ? null : text;
     }
 
-    /// <summary>The event's timestamp, else its receivedAt, else when ingest accepted it; always UTC.</summary>
-    private static string Timestamp(JsonElement e, DateTimeOffset receivedAt)
+    /// <summary>
+    /// The event's <c>timestamp</c>, else <c>originalTimestamp</c>, else <c>receivedAt</c>, else when
+    /// ingest accepted it, as Unix seconds (floor).
+    /// </summary>
+    private static long UnixSeconds(JsonElement e, DateTimeOffset receivedAt)
     {
         if (!SegmentFields.TryGetTimestamp(Property(e, "timestamp"u8), out var at)
+            && !SegmentFields.TryGetTimestamp(Property(e, "originalTimestamp"u8), out at)
             && !SegmentFields.TryGetTimestamp(Property(e, "receivedAt"u8), out at))
         {
             at = receivedAt;
         }
-        return FormatUtc(at.UtcDateTime);
+        return at.ToUnixTimeSeconds();
     }
 
-    /// <summary>yyyy-MM-ddTHH:mm:ss.fffZ, written digit by digit (a format string costs more than the rest of the mapping).</summary>
-    private static string FormatUtc(DateTime utc) => string.Create(24, utc, static (chars, t) =>
+    /// <summary><c>context.ip</c>, <c>userAgent</c>, <c>page.url</c> and <c>page.referrer</c>, when they are non-empty strings.</summary>
+    private static VisitContext? Visit(JsonElement e)
     {
-        static void Digits(Span<char> to, int value)
+        var context = Property(e, "context"u8);
+        if (context.ValueKind != JsonValueKind.Object)
         {
-            for (var i = to.Length - 1; i >= 0; i--, value /= 10)
-            {
-                to[i] = (char)('0' + (value % 10));
-            }
+            return null;
         }
-        Digits(chars[..4], t.Year);
-        Digits(chars.Slice(5, 2), t.Month);
-        Digits(chars.Slice(8, 2), t.Day);
-        Digits(chars.Slice(11, 2), t.Hour);
-        Digits(chars.Slice(14, 2), t.Minute);
-        Digits(chars.Slice(17, 2), t.Second);
-        Digits(chars.Slice(20, 3), t.Millisecond);
-        chars[4] = chars[7] = '-';
-        chars[10] = 'T';
-        chars[13] = chars[16] = ':';
-        chars[19] = '.';
-        chars[23] = 'Z';
-    });
+        var page = Property(context, "page"u8);
+        var visit = new VisitContext(
+            Text(Property(context, "ip"u8)), Text(Property(context, "userAgent"u8)),
+            Text(Property(page, "url"u8)), Text(Property(page, "referrer"u8)));
+        return visit.IsEmpty ? null : visit;
+    }
+
+    private static string? Text(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     /// <summary>properties.order_id, then orderId, then id; numbers become strings.</summary>
     private static string? OrderId(JsonElement properties) =>

@@ -1,17 +1,24 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 
 namespace ConvertroFunctions.Core.Convertro;
 
 /// <summary>The <c>Convertro</c> configuration section (env <c>Convertro__*</c>).</summary>
-public sealed class ConvertroOptions : IValidatableObject
+public sealed partial class ConvertroOptions : IValidatableObject
 {
     public const string SectionName = "Convertro";
 
     /// <summary>
-    /// Sends every call to this base URL instead of https://{workspace domain}: for tests, a proxy
-    /// or a staging Convertro.
+    /// Sends every call to this base URL instead of https://{workspace domain}: a proxy, a staging
+    /// Convertro, the fake, LocalHost's sandbox.
     /// </summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>
+    /// Path of Convertro's installs endpoint below the base, before /{clientName}/{siteId}/. No public
+    /// source shows it, so it is a setting (docs/mapping.md).
+    /// </summary>
+    public string InstallsPath { get; set; } = ConvertroWire.DefaultInstallsPath;
 
     /// <summary>Per-attempt timeout of one Convertro call.</summary>
     [Range(1, 120)]
@@ -29,10 +36,20 @@ public sealed class ConvertroOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrWhiteSpace(BaseUrl)
-            && (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
+            && (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")
+                || uri.Query.Length > 0 || uri.Fragment.Length > 0))
         {
             yield return new ValidationResult(
-                $"Convertro:BaseUrl must be an absolute http(s) URL; got '{BaseUrl}'.", [nameof(BaseUrl)]);
+                $"Convertro:BaseUrl must be an absolute http(s) URL without query or fragment; got '{BaseUrl}'.", [nameof(BaseUrl)]);
+        }
+        if (!PathPattern().IsMatch(InstallsPath ?? string.Empty) || InstallsPath!.Split('/').Any(s => s is "." or ".."))
+        {
+            yield return new ValidationResult(
+                $"Convertro:InstallsPath must be a relative path of letters, digits, '-', '.', '_' and '~' segments " +
+                $"separated by '/', without leading or trailing '/', e.g. api/install; got '{InstallsPath}'.", [nameof(InstallsPath)]);
         }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PathPattern();
 }

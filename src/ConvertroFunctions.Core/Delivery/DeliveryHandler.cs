@@ -84,7 +84,7 @@ public sealed partial class DeliveryHandler(
         var remaining = mapping.Calls.Where(c => !claim.Delivered.Contains(c.Key)).ToList();
         foreach (var call in remaining)
         {
-            var outcome = await convertro.SendAsync(call, settings, ct);
+            var outcome = await convertro.SendAsync(call, settings, failure.Summary.MessageId, ct);
             if (outcome.Kind != OutcomeKind.Delivered)
             {
                 await ledger.ReleaseAsync(claim, ct);

@@ -62,6 +62,14 @@ public static class WorkspaceSettingsParser
         var account = RequiredText(body, "account", AccountRequired, Add);
         var clientName = RequiredText(body, "clientName", "Please enter your Convertro Client Name (needed to send data to Convertro's server-side API).", Add);
         var siteId = RequiredText(body, "siteId", "Please enter your Convertro Site ID (needed to send data to Convertro's server-side API).", Add);
+        foreach (var (field, value) in new[] { ("clientName", clientName), ("siteId", siteId) })
+        {
+            if (value is "." or "..")
+            {
+                // A path segment of every Convertro URL: "." and ".." would be resolved away by any HTTP client.
+                Add(field, $"Must not be '{value}' (it is a path segment of every Convertro request).");
+            }
+        }
         var domain = RequiredText(body, "domain", "Please enter your Convertro Domain (needed to send data to Convertro's server-side API), e.g. acme.convertro.com.", Add);
         if (domain is not null && !IsBareHostName(domain))
         {

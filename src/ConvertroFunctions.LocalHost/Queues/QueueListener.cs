@@ -30,6 +30,18 @@ public sealed partial class QueueListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await PollAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: not a failure.
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
         var idleDelay = MinPollingInterval;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -14,16 +14,17 @@ public static class Admin
         return (await response.JsonAsync()).EnumerateArray().ToList();
     }
 
-    /// <summary>Creates a workspace with a unique id and Convertro account (the fake sorts requests by account).</summary>
+    /// <summary>Creates a workspace with a unique id and Convertro client name (the fake sorts requests by client name).</summary>
     public static async Task<TestWorkspace> NewWorkspaceAsync(
-        HttpClient client, string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null)
+        HttpClient client, string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null,
+        string? clientName = null)
     {
         var id = "ws-" + Guid.NewGuid().ToString("N")[..12];
-        var workspace = new TestWorkspace(id, "acct-" + id);
+        var workspace = new TestWorkspace(id, clientName ?? "Client " + id);
         var response = await client.PutAsJsonAsync($"/api/workspaces/{id}", new Dictionary<string, object?>
         {
-            ["account"] = workspace.Account,
-            ["clientName"] = TestWorkspace.ClientName,
+            ["account"] = TestWorkspace.Account,
+            ["clientName"] = workspace.ClientName,
             ["siteId"] = TestWorkspace.SiteId,
             ["domain"] = "acme.convertro.com",
             ["hybridAttributionModel"] = hybrid,

@@ -101,15 +101,15 @@ public class PipelineFixture : IAsyncLifetime
         return letters;
     }
 
-    /// <summary>Creates a workspace with a unique id and Convertro account (the fake sorts requests by account).</summary>
+    /// <summary>Creates a workspace with a unique id and Convertro client name (the fake sorts requests by client name).</summary>
     public Task<TestWorkspace> NewWorkspaceAsync(
-        string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null) =>
-        Admin.NewWorkspaceAsync(Client, sharedSecret, hybrid, events);
+        string? sharedSecret = null, bool hybrid = false, Dictionary<string, string>? events = null, string? clientName = null) =>
+        Admin.NewWorkspaceAsync(Client, sharedSecret, hybrid, events, clientName);
 }
 
-/// <summary>A workspace created for one test.</summary>
-public sealed record TestWorkspace(string Id, string Account)
+/// <summary>A workspace created for one test, with its own Convertro client name (in every request's path).</summary>
+public sealed record TestWorkspace(string Id, string ClientName)
 {
-    public const string ClientName = "Acme Inc";
+    public const string Account = "acme";
     public const string SiteId = "1234";
 }

@@ -1,0 +1,25 @@
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Convertro;
+
+/// <summary>
+/// Where a workspace's calls go: <c>Convertro:BaseUrl</c> when set, else https://{domain}. A host
+/// may redirect every call elsewhere (LocalHost's recording sandbox); delivery and preview both
+/// build their requests here, so what the preview shows is what delivery sends.
+/// </summary>
+public class ConvertroTarget(IOptions<ConvertroOptions> options)
+{
+    protected ConvertroOptions Options => options.Value;
+
+    /// <summary>The base every tracking call of <paramref name="settings"/> goes to.</summary>
+    public virtual Uri BaseFor(WorkspaceSettings settings) => ConvertroWire.BaseUri(options.Value.BaseUri, settings.Domain);
+
+    /// <summary>For start-up banners and the console: where calls go, in words.</summary>
+    public virtual string Describe() => options.Value.BaseUri is { } baseUri
+        ? $"{baseUri} (Convertro__BaseUrl)"
+        : "https://{domain} of each workspace (Convertro's live tracking API)";
+
+    public ConvertroRequest RequestFor(ConvertroCall call, WorkspaceSettings settings) =>
+        ConvertroWire.Build(call, BaseFor(settings), options.Value.InstallsPath);
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ConvertroFunctions.LocalHost.Sandbox;
+
+/// <summary>One request the sandbox received.</summary>
+public sealed record SandboxRequest(DateTimeOffset At, string Method, string Url, IReadOnlyDictionary<string, string> Query, string? Body);
+
+/// <summary>
+/// LocalHost's recording Convertro (docs/architecture.md, "LocalHost"): with no
+/// <c>Convertro__BaseUrl</c>, every call goes to <c>/sandbox/convertro/…</c> on LocalHost itself,
+/// which answers 200 as Convertro does and keeps the last <see cref="Capacity"/> requests, so a new
+/// user sees exactly what their events became and nothing leaves the machine by accident.
+/// </summary>
+public sealed class ConvertroSandbox
+{
+    public const string Prefix = "/sandbox/convertro";
+    public const int Capacity = 1000;
+
+    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    private readonly ConcurrentQueue<SandboxRequest> _requests = new();
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<SandboxRequest> Requests => [.. _requests.Reverse()];
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet(Prefix + "/requests", () => TypedResults.Ok(new { capacity = Capacity, requests = Requests }));
+        app.MapMethods(Prefix + "/{**path}", [HttpMethods.Get, HttpMethods.Post], RecordAsync);
+    }
+
+    private async Task RecordAsync(HttpContext context)
+    {
+        string? body = null;
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            body = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        _requests.Enqueue(new SandboxRequest(DateTimeOffset.UtcNow, context.Request.Method,
+            $"{context.Request.Scheme}://{context.Request.Host}{target}", query, body));
+        while (_requests.Count > Capacity && _requests.TryDequeue(out _))
+        {
+        }
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.ContentType = "image/gif";
+            await context.Response.Body.WriteAsync(Pixel, context.RequestAborted);
+        }
+        else
+        {
+            await context.Response.WriteAsJsonAsync(new { status = "accepted" }, context.RequestAborted);
+        }
+    }
+}

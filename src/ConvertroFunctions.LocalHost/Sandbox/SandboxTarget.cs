@@ -1,0 +1,36 @@
+using ConvertroFunctions.Core.Convertro;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.LocalHost.Sandbox;
+
+/// <summary>Sends every workspace's calls to LocalHost's own <see cref="ConvertroSandbox"/>.</summary>
+public sealed class SandboxTarget(IServer server, IOptions<ConvertroOptions> options) : ConvertroTarget(options)
+{
+    private Uri? _base;
+
+    /// <summary>Read once the server is bound: with --urls http://127.0.0.1:0 the port is known only then.</summary>
+    private Uri Base => _base ??= SandboxBase(server);
+
+    public override Uri BaseFor(WorkspaceSettings settings) => Base;
+
+    public override string Describe() =>
+        $"sandbox at {Base} — nothing leaves this machine (Convertro__Sandbox=false or --live sends to each workspace's https://{{domain}})";
+
+    /// <summary>LocalHost's own address (the real port once bound), on loopback, plus the sandbox prefix.</summary>
+    public static Uri SandboxBase(IServer server)
+    {
+        var address = server.Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost")
+        {
+            uri.Host = "127.0.0.1";
+        }
+        uri.Path = ConvertroSandbox.Prefix;
+        return uri.Uri;
+    }
+}
