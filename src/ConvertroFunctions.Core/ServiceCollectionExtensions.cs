@@ -3,7 +3,7 @@ using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Delivery;
-using ConvertroFunctions.Core.Idempotency;
+using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Ingest;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Storage;
@@ -28,8 +28,8 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<DeliveryOptions>()
             .Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<IdempotencyOptions>()
-            .Bind(configuration.GetSection(IdempotencyOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<LedgerOptions>()
+            .Bind(configuration.GetSection(LedgerOptions.SectionName)).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<WorkspaceOptions>()
             .Bind(configuration.GetSection(WorkspaceOptions.SectionName)).ValidateDataAnnotations();
 
@@ -43,7 +43,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WorkspaceStore>();
         services.AddSingleton<WorkspaceCache>();
         services.AddSingleton<DeadLetterStore>();
-        services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<EventLedger>();
         services.TryAddSingleton<ConvertroTarget>();
 
         services.AddSingleton<DeliveryMetrics>();
@@ -87,9 +87,10 @@ public static class ServiceCollectionExtensions
                         Delay = TimeSpan.FromMilliseconds(200),
                         MaxDelay = TimeSpan.FromSeconds(2),
                         ShouldRetryAfterHeader = false,
+                        // The one transient rule (SendOutcome); 429 is left to the queue, which honours Retry-After.
                         ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                         {
-                            { Exception: not null } => args.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException,
+                            { Exception: { } exception } => SendOutcome.IsTransient(exception, args.Context.CancellationToken),
                             { Result: { } response } => response.StatusCode != HttpStatusCode.TooManyRequests
                                 && SendOutcome.Classify((int)response.StatusCode) == OutcomeKind.Transient,
                             _ => false,

@@ -87,6 +87,8 @@ public static class LocalHostApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
+        // SIGTERM: stop taking messages, let deliveries hand their work back, exit well inside 30 s.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         if (sandbox)
         {
             builder.Services.AddSingleton<ConvertroSandbox>();

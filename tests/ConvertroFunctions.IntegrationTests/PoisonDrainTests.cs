@@ -60,6 +60,53 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
         var marker = "not-an-envelope-" + Guid.NewGuid().ToString("N");
         await (await EventsQueueAsync()).SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes($"{{\"{marker}\":1}}")));
 
+        var found = await UnreadableLetterAsync(marker);
+
+        Assert.StartsWith("The queue message could not be read", found.GetString("Reason"));
+        Assert.Equal("unreadable_message", found.GetString("ReasonCode"));
+    }
+
+    [Fact]
+    public async Task Deliver_MessageNotBase64_MovedToThePoisonQueueAndLeftThereLikeTheFunctionsHost()
+    {
+        // Only a foreign writer can do this (this app always writes base64). The Functions host moves
+        // a message it cannot decode to the trigger's poison queue; it never moves a message of a
+        // -poison queue anywhere else, so it stays in segment-events-poison, for a person (docs/operations.md).
+        var marker = "plain-text-" + Guid.NewGuid().ToString("N");
+        var events = Storage.CreateQueueClient(StorageNames.EventsQueue, QueueMessageEncoding.None);
+        await events.CreateIfNotExistsAsync();
+        await events.SendMessageAsync($"{{\"{marker}\":true}}");
+        var poison = Storage.CreateQueueClient(StorageNames.PoisonQueue, QueueMessageEncoding.None);
+
+        await Eventually.TrueAsync(async () => (await poison.ExistsAsync()).Value
+            && (await poison.PeekMessagesAsync(32)).Value.Any(m => m.MessageText.Contains(marker)),
+            message: () => "the undecodable message never reached segment-events-poison");
+        // The drain keeps trying (its lease makes it reappear) and never moves it on.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False((await Storage.CreateQueueClient(StorageNames.PoisonQueue + "-poison", QueueMessageEncoding.None).ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task DrainPoison_EventThatIsNotJson_DeadLetteredWholeAsUnreadable()
+    {
+        // The host never re-poisons a -poison queue: whatever the drain cannot store it must dead-letter itself.
+        // A foreign envelope whose workspace id Table storage refuses as a PartitionKey ('/' is forbidden).
+        var marker = "broken-" + Guid.NewGuid().ToString("N");
+        var envelope = $$"""{"v":1,"workspaceId":"ws/{{marker}}","receivedAt":"2026-03-01T10:00:00+00:00","events":[{"type":"track","messageId":"{{marker}}"}]}""";
+        var poison = Storage.CreateQueueClient(StorageNames.PoisonQueue, QueueMessageEncoding.Base64);
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(envelope);
+
+        var letter = await UnreadableLetterAsync(marker);
+
+        Assert.Equal("unreadable_message", letter.GetString("ReasonCode"));
+        await Eventually.TrueAsync(async () => (await poison.PeekMessagesAsync(32)).Value.All(m => !m.Body.ToString().Contains(marker)),
+            message: () => "the message is still on the poison queue");
+    }
+
+    /// <summary>Waits for the dead letter of an unreadable message holding <paramref name="marker"/>.</summary>
+    private async Task<TableEntity> UnreadableLetterAsync(string marker)
+    {
         var deadLetters = Storage.Tables.GetTableClient(StorageNames.DeadLettersTable);
         await deadLetters.CreateIfNotExistsAsync();
         TableEntity? found = null;
@@ -74,28 +121,6 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
             }
             return found is not null;
         }, message: () => "no unreadable dead letter");
-
-        Assert.StartsWith("The queue message could not be read", found!.GetString("Reason"));
-    }
-
-    [Fact]
-    public async Task Deliver_MessageNotBase64_EndsInPoisonOfPoisonLikeTheFunctionsHost()
-    {
-        // Only a foreign writer can do this (this app always writes base64). The Functions host moves
-        // a message it cannot decode to the trigger's poison queue; the poison drain cannot decode it
-        // either, so it lands in segment-events-poison-poison, kept, for a person (docs/operations.md).
-        var marker = "plain-text-" + Guid.NewGuid().ToString("N");
-        await Storage.CreateQueueClient(StorageNames.EventsQueue, QueueMessageEncoding.None).SendMessageAsync($"{{\"{marker}\":true}}");
-        var poisonOfPoison = Storage.CreateQueueClient(StorageNames.PoisonQueue + "-poison", QueueMessageEncoding.None);
-
-        await Eventually.TrueAsync(async () =>
-        {
-            if (!(await poisonOfPoison.ExistsAsync()).Value)
-            {
-                return false;
-            }
-            var peeked = (await poisonOfPoison.PeekMessagesAsync(32)).Value;
-            return peeked.Any(m => m.MessageText.Contains(marker));
-        }, message: () => "the undecodable message is not in segment-events-poison-poison");
+        return found!;
     }
 }

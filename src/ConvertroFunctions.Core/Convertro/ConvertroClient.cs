@@ -1,6 +1,5 @@
 using System.Text;
 using ConvertroFunctions.Core.Workspaces;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -8,15 +7,14 @@ namespace ConvertroFunctions.Core.Convertro;
 
 /// <summary>
 /// Sends one <see cref="ConvertroCall"/> with the typed HttpClient and classifies the outcome. Never
-/// throws for a failed call (only for cancellation by the host): every outcome is a value.
+/// throws for a failed call (only for cancellation by the host): every outcome is a value, and the
+/// delivery logs it once (the URL's query carries personal data, so only method and path appear).
 /// </summary>
-public sealed partial class ConvertroClient(
-    HttpClient http, ConvertroTarget target, IOptions<ConvertroOptions> options, ILogger<ConvertroClient> logger)
+public sealed class ConvertroClient(HttpClient http, ConvertroTarget target, IOptions<ConvertroOptions> options)
 {
     private const int ExcerptChars = 500;
 
-    /// <param name="messageId">For the log line: the only way an operator correlates a call (the URL's query is personal data).</param>
-    public async Task<SendOutcome> SendAsync(ConvertroCall call, WorkspaceSettings settings, string? messageId, CancellationToken ct)
+    public async Task<SendOutcome> SendAsync(ConvertroCall call, WorkspaceSettings settings, CancellationToken ct)
     {
         var request = target.RequestFor(call, settings);
         using var message = new HttpRequestMessage(request.Method, request.Uri);
@@ -30,23 +28,21 @@ public sealed partial class ConvertroClient(
             {
                 return SendOutcome.Delivered with { Status = status };
             }
-            var excerpt = await ReadExcerptAsync(response, ct);
-            LogFailed(logger, messageId, what, status, kind);
             return new SendOutcome(
                 kind, status, $"Convertro answered {status} {response.ReasonPhrase} to {what}",
-                excerpt, RetryAfter(response));
+                await ReadExcerptAsync(response, ct), RetryAfter(response));
         }
-        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (SendOutcome.IsTransient(ex, ct))
         {
-            LogFailed(logger, messageId, what, null, OutcomeKind.Transient);
-            return new SendOutcome(OutcomeKind.Transient, null, $"{what} timed out after {options.Value.TimeoutSeconds} s");
-        }
-        catch (HttpRequestException ex)
-        {
-            LogFailed(logger, messageId, what, null, OutcomeKind.Transient);
-            return new SendOutcome(OutcomeKind.Transient, null, $"{what} failed: {ex.Message}");
+            return new SendOutcome(OutcomeKind.Transient, null, ex is TimeoutRejectedException or OperationCanceledException
+                ? $"{what} timed out after {options.Value.TimeoutSeconds} s"
+                : $"{what} failed: {Describe((HttpRequestException)ex)}");
         }
     }
+
+    /// <summary>The kind of connection failure and its message (host and port at most, never the query).</summary>
+    private static string Describe(HttpRequestException ex) =>
+        ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : $"{ex.HttpRequestError} ({ex.Message})";
 
     private static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, CancellationToken ct)
     {
@@ -70,7 +66,4 @@ public sealed partial class ConvertroClient(
         }
         return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Convertro call for message {MessageId} ({Request}) failed ({Status}, {Kind})")]
-    private static partial void LogFailed(ILogger logger, string? messageId, string request, int? status, OutcomeKind kind);
 }

@@ -24,6 +24,11 @@ public sealed record SkipReason(string Code, string Message)
         "already_delivered",
         "Every call of this messageId was already delivered within the last 24 hours (a repeat or a redelivery).");
 
+    /// <summary>Decided at delivery: another copy of this messageId is queued (a retry or a replay) and will deliver it.</summary>
+    public static readonly SkipReason Duplicate = new(
+        "duplicate",
+        "Another copy of this messageId is already queued for delivery (a retry or a replay); this copy sends nothing.");
+
     public static SkipReason EventNotMapped(string eventName) => new(
         "event_not_mapped",
         $"track '{eventName}' is not in the workspace's events mapping.");

@@ -16,6 +16,10 @@ public sealed record DeadLetter
 
     public string? EventName { get; init; }
 
+    /// <summary>One of <see cref="ReasonCodes"/>.</summary>
+    public required string ReasonCode { get; init; }
+
+    /// <summary>The reason in words: Convertro's answer, the last error, what to fix.</summary>
     public required string Reason { get; init; }
 
     public int? LastStatus { get; init; }

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Core.Delivery;
@@ -18,53 +18,64 @@ public sealed partial class DeadLetterWriter(
 
     private const int MaxStoredBytes = 60_000;
 
-    /// <param name="attempts">Calls to Convertro made for this event so far, this one included.</param>
-    public async Task AddAsync(FailureContext failure, SendOutcome outcome, int attempts, CancellationToken ct)
+    /// <param name="id">The dead letter's id when the ledger record already names it (<see cref="DeadLetter.NewId"/>).</param>
+    /// <param name="attempts">Delivery attempts made for this event, this one included.</param>
+    public async Task<string> AddAsync(PendingEvent e, string reasonCode, string reason, SendOutcome? outcome, int attempts,
+        IReadOnlyList<string> delivered, CancellationToken ct, string? id = null)
     {
         var now = time.GetUtcNow();
-        var retry = failure.Envelope.Retry;
-        await store.AddAsync(new DeadLetter
+        var retry = e.Envelope.Retry;
+        var letter = new DeadLetter
         {
-            Id = DeadLetter.NewId(now),
-            WorkspaceId = failure.Envelope.WorkspaceId,
-            MessageId = failure.Summary.MessageId,
-            EventType = failure.Summary.Type,
-            EventName = failure.Summary.Name,
-            Reason = outcome.Error,
-            LastStatus = outcome.Status ?? retry?.LastStatus,
-            ResponseExcerpt = outcome.ResponseExcerpt,
+            Id = id ?? DeadLetter.NewId(now),
+            WorkspaceId = e.Envelope.WorkspaceId,
+            MessageId = e.Summary.MessageId,
+            EventType = e.Summary.Type,
+            EventName = e.Summary.Name,
+            ReasonCode = reasonCode,
+            Reason = reason,
+            LastStatus = outcome?.Status ?? retry?.LastStatus,
+            ResponseExcerpt = outcome?.ResponseExcerpt,
             Attempts = attempts,
             FirstFailureAt = retry?.FirstFailureAt ?? now,
             LastFailureAt = now,
-            ReceivedAt = failure.Envelope.ReceivedAt,
-            Event = failure.Raw.Utf8,
-            DeliveredCalls = failure.Delivered,
-        }, ct);
-        metrics.DeadLettered(failure.Envelope.WorkspaceId);
-        LogDeadLettered(logger, failure.Summary.MessageId, failure.Envelope.WorkspaceId, outcome.Error);
+            ReceivedAt = e.Envelope.ReceivedAt,
+            Event = e.Raw.Utf8,
+            DeliveredCalls = delivered,
+        };
+        await store.AddAsync(letter, ct);
+        metrics.DeadLettered(letter.WorkspaceId, reasonCode);
+        LogDeadLettered(logger, letter.MessageId, letter.WorkspaceId, reasonCode, reason);
+        return letter.Id;
     }
 
-    /// <summary>Every event of a message the host gave up on after maxDequeueCount failed runs.</summary>
+    /// <summary>
+    /// Every event of a message the host gave up on after maxDequeueCount failed runs. The host
+    /// never moves a message of the poison queue anywhere else, so nothing may escape from here:
+    /// anything that goes wrong reading it dead-letters the message whole as unreadable. (Only a
+    /// storage outage escapes: the host retries the message until storage is back.)
+    /// </summary>
     public async Task PoisonAsync(BinaryData body, CancellationToken ct)
     {
-        QueueEnvelope envelope;
+        List<PendingEvent> events = [];
         try
         {
-            envelope = QueueMessagePacker.Deserialize(body);
+            var envelope = QueueMessagePacker.Deserialize(body);
+            events = [.. envelope.Events.Select(raw => PendingEvent.Parse(envelope, raw))];
+            foreach (var e in events)
+            {
+                await AddAsync(e, ReasonCodes.PoisonMessage,
+                    "Processing failed maxDequeueCount times (host.json) with an unexpected error (see the logs for the message); " +
+                    "the message was moved to the poison queue.", null, e.Envelope.Retry?.Attempt ?? 0, e.KnownDelivered, ct);
+            }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (!ct.IsCancellationRequested && !StorageErrors.IsUnavailable(ex))
         {
             await UnreadableAsync(body, ex.Message, ct);
-            return;
         }
-        var reason = new SendOutcome(OutcomeKind.Permanent, null,
-            "Processing failed maxDequeueCount times (host.json) with an unexpected error (see the logs); " +
-            "the message was moved to the poison queue.");
-        foreach (var raw in envelope.Events)
+        finally
         {
-            using var document = JsonDocument.Parse(raw.Utf8);
-            var summary = EventSummary.Of(document.RootElement);
-            await AddAsync(new FailureContext(envelope, raw, summary, envelope.Retry?.Delivered ?? []), reason, envelope.Retry?.Attempt ?? 0, ct);
+            events.ForEach(e => e.Dispose());
         }
     }
 
@@ -77,14 +88,16 @@ public sealed partial class DeadLetterWriter(
         {
             Id = DeadLetter.NewId(now),
             WorkspaceId = UnreadablePartition,
+            ReasonCode = ReasonCodes.UnreadableMessage,
             Reason = $"The queue message could not be read: {error}",
             FirstFailureAt = now,
             LastFailureAt = now,
             Event = bytes.Length <= MaxStoredBytes ? bytes : bytes[..MaxStoredBytes],
         }, ct);
-        LogDeadLettered(logger, null, UnreadablePartition, error);
+        metrics.DeadLettered(UnreadablePartition, ReasonCodes.UnreadableMessage);
+        LogDeadLettered(logger, null, UnreadablePartition, ReasonCodes.UnreadableMessage, error);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered event {MessageId} of workspace {WorkspaceId}: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string? messageId, string workspaceId, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered event {MessageId} of workspace {WorkspaceId} ({ReasonCode}): {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string? messageId, string workspaceId, string reasonCode, string reason);
 }

@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
-using ConvertroFunctions.Core.Idempotency;
+using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -10,15 +11,19 @@ using Microsoft.Extensions.Options;
 namespace ConvertroFunctions.Core.Delivery;
 
 /// <summary>
-/// The queue trigger's work (ARCHITECTURE.md §7): for each event of a <c>segment-events</c> message,
-/// map it and send its calls; every event ends delivered, skipped (counted, logged), re-enqueued
-/// for a later attempt, or dead-lettered. Throws only when it cannot record an outcome (storage
-/// down), so the host retries the message and, after maxDequeueCount, moves it to the poison queue.
+/// The queue trigger's work (docs/architecture.md, "Delivery"): for the events of one
+/// <c>segment-events</c> message, map them, claim them in the event ledger, send their calls, and
+/// bring each to exactly one outcome — delivered, skipped (with its reason), re-queued for a later
+/// attempt, or dead-lettered (with a reason code). The decision is <see cref="DeliveryDecision"/>'s;
+/// this class only performs it. Throws only when it cannot record an outcome (storage down), so the
+/// host retries the message. When the host stops (<paramref name="ct"/> of <see cref="HandleAsync"/>
+/// is cancelled) it starts no more events, lets calls on the wire finish, records their progress and
+/// hands the rest back to the queue at once.
 /// </summary>
 public sealed partial class DeliveryHandler(
     WorkspaceCache workspaces,
     ConvertroClient convertro,
-    DeliveryLedger ledger,
+    EventLedger ledger,
     EventQueue queue,
     DeadLetterWriter deadLetters,
     DeliveryMetrics metrics,
@@ -40,127 +45,243 @@ public sealed partial class DeliveryHandler(
             await deadLetters.UnreadableAsync(body, ex.Message, ct);
             return;
         }
-
         var settings = await workspaces.GetAsync(envelope.WorkspaceId, ct);
-        await Parallel.ForEachAsync(
-            envelope.Events,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents, CancellationToken = ct },
-            async (raw, token) => await DeliverAsync(envelope, raw, settings, token));
+        var events = envelope.Events.Select(raw => PendingEvent.Parse(envelope, raw)).ToList();
+        try
+        {
+            await DeliverAsync(envelope, events, settings, ct);
+        }
+        finally
+        {
+            events.ForEach(e => e.Dispose());
+        }
     }
 
-    private async Task DeliverAsync(QueueEnvelope envelope, RawJson raw, WorkspaceSettings? settings, CancellationToken ct)
+    private async Task DeliverAsync(QueueEnvelope envelope, List<PendingEvent> events, WorkspaceSettings? settings, CancellationToken ct)
     {
-        using var document = JsonDocument.Parse(raw.Utf8);
-        var e = document.RootElement;
-        var failure = new FailureContext(envelope, raw, EventSummary.Of(e), envelope.Retry?.Delivered ?? []);
-        if (settings is null || !settings.Enabled)
-        {
-            var why = settings is null
-                ? $"Workspace '{envelope.WorkspaceId}' does not exist (deleted after the event was accepted)."
-                : $"Workspace '{envelope.WorkspaceId}' is disabled; replay once it is enabled again.";
-            await deadLetters.AddAsync(failure, new SendOutcome(OutcomeKind.Permanent, null, why), envelope.Retry?.Attempt ?? 0, ct);
-            return;
-        }
+        var now = time.GetUtcNow();
+        var unavailable = Unavailable(envelope.WorkspaceId, settings);
+        var work = events.Select(e => Plan(e, settings!, unavailable, now)).ToList();
+        var summary = new MessageSummary();
+        var handBack = new ConcurrentBag<PendingEvent>();
 
-        var mapping = ConvertroMapper.Map(e, settings, envelope.ReceivedAt);
-        if (mapping.Skip is { } skip)
+        var session = ledger.Begin(envelope.WorkspaceId);
+        try
         {
-            Skip(failure, skip);
-            return;
+            var claims = await session.ClaimAsync([.. work.Select(w => w.Request)], ct);
+            // Calls on the wire when the host stops get this long to finish before they are abandoned.
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken.None);
+            await using var onStop = ct.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
+            await Parallel.ForEachAsync(
+                work.Zip(claims),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents },
+                async (item, _) =>
+                {
+                    var (plan, claim) = item;
+                    var outcome = await RunAsync(plan, claim, session, settings, stopping: ct, calls: grace.Token);
+                    summary.Add(outcome);
+                    if (outcome == Outcome.HandedBack)
+                    {
+                        handBack.Add(plan.Event);
+                    }
+                });
         }
+        finally
+        {
+            // Writes what is left and lets go of unfinished events, before they go back to the queue.
+            await session.DisposeAsync();
+        }
+        if (!handBack.IsEmpty)
+        {
+            await queue.EnqueueAsync(envelope with { Events = [.. events.Where(handBack.Contains).Select(e => e.Raw)] }, TimeSpan.Zero, CancellationToken.None);
+        }
+        LogSummary(envelope.WorkspaceId, events.Count, summary);
+    }
 
-        var claim = await ledger.ClaimAsync(envelope.WorkspaceId, failure.Summary.MessageId, failure.Delivered,
-            [.. mapping.Calls.Select(c => c.Key)], ct);
+    /// <summary>What the mapping (or the workspace) says an event is before anything is sent.</summary>
+    private static EventPlan Plan(PendingEvent e, WorkspaceSettings settings, string? unavailable, DateTimeOffset now)
+    {
+        if (unavailable is not null)
+        {
+            var record = e.Record(EventState.DeadLettered, now, ReasonCodes.WorkspaceUnavailable, unavailable) with { DeadLetterId = DeadLetter.NewId(now) };
+            return new EventPlan(e, null, new ClaimRequest(record, e.SegmentReceivedAt, e.Envelope.Retry));
+        }
+        var mapping = ConvertroMapper.Map(e.Element, settings, e.Envelope.ReceivedAt);
+        return mapping.Skip is { } skip
+            ? new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Skipped, now, skip.Code, skip.Message), e.SegmentReceivedAt, e.Envelope.Retry))
+            : new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Delivering, now), e.SegmentReceivedAt, e.Envelope.Retry));
+    }
+
+    private async Task<Outcome> RunAsync(
+        EventPlan plan, EventClaim claim, LedgerSession session, WorkspaceSettings? settings, CancellationToken stopping, CancellationToken calls)
+    {
+        var e = plan.Event;
         switch (claim.Kind)
         {
-            case ClaimKind.AlreadyDelivered:
-                Skip(failure, SkipReason.AlreadyDelivered);
-                return;
+            case ClaimKind.AlreadyDone:
+                return Skip(e, SkipReason.AlreadyDelivered);
+            case ClaimKind.Duplicate:
+                return Skip(e, SkipReason.Duplicate);
             case ClaimKind.InFlight:
-                await WaitForOtherCopyAsync(failure with { Delivered = [.. claim.Delivered] }, claim.RetryAfter, ct);
-                return;
+                await WaitForOtherCopyAsync(e, claim.RetryAfter, stopping);
+                return Outcome.Waiting;
+            case ClaimKind.Recorded when plan.Mapping?.Skip is { } skip:
+                return Skip(e, skip);
+            case ClaimKind.Recorded:
+                await deadLetters.AddAsync(e, ReasonCodes.WorkspaceUnavailable, claim.Request.Record.Detail!, null,
+                    claim.Request.Record.Attempts, e.KnownDelivered, stopping, claim.Request.Record.DeadLetterId);
+                return Outcome.DeadLettered;
         }
 
-        var remaining = mapping.Calls.Where(c => !claim.Delivered.Contains(c.Key)).ToList();
-        foreach (var call in remaining)
+        SendOutcome? failure = null;
+        foreach (var call in plan.Mapping!.Value.Calls.Where(c => !claim.Delivered.Any(d => d.Key == c.Key)))
         {
-            var outcome = await convertro.SendAsync(call, settings, failure.Summary.MessageId, ct);
-            if (outcome.Kind != OutcomeKind.Delivered)
+            if (stopping.IsCancellationRequested)
             {
-                await ledger.ReleaseAsync(claim, ct);
-                await FailAsync(failure with { Delivered = [.. claim.Delivered] }, outcome, ct);
-                return;
+                session.Release(claim);
+                return Outcome.HandedBack;
             }
-            await ledger.MarkDeliveredAsync(claim, call.Key, complete: call == remaining[^1], ct);
+            SendOutcome sent;
+            try
+            {
+                sent = await convertro.SendAsync(call, settings!, calls);
+            }
+            catch (OperationCanceledException) when (calls.IsCancellationRequested)
+            {
+                // Stopping took longer than the grace: the call's outcome is unknown; the handed-back copy sends it again.
+                session.Release(claim);
+                return Outcome.HandedBack;
+            }
+            if (sent.Kind != OutcomeKind.Delivered)
+            {
+                failure = sent;
+                break;
+            }
+            session.CallDelivered(claim, new CallRecord(call.Key, sent.Status ?? 200, time.GetUtcNow()));
         }
-        metrics.Delivered(envelope.WorkspaceId, time.GetUtcNow() - envelope.ReceivedAt);
+        return await ApplyAsync(e, claim, session, failure, stopping);
     }
 
-    private void Skip(FailureContext failure, SkipReason reason)
+    /// <summary>Performs <see cref="DeliveryDecision.Decide"/>'s decision for one event.</summary>
+    private async Task<Outcome> ApplyAsync(PendingEvent e, EventClaim claim, LedgerSession session, SendOutcome? failure, CancellationToken ct)
     {
-        metrics.Skipped(failure.Envelope.WorkspaceId, reason.Code);
-        LogSkipped(logger, failure.Summary.MessageId, failure.Envelope.WorkspaceId, reason.Code, reason.Message);
-    }
-
-    /// <summary>A transient failure is retried on the schedule; anything else, or the last attempt, is dead-lettered.</summary>
-    private async Task FailAsync(FailureContext failure, SendOutcome outcome, CancellationToken ct)
-    {
-        var retry = failure.Envelope.Retry;
-        var attempt = (retry?.Attempt ?? 0) + 1;
-        if (outcome.Kind == OutcomeKind.Transient && attempt <= _schedule.Count)
+        var now = time.GetUtcNow();
+        var ws = e.Envelope.WorkspaceId;
+        var delivered = claim.Delivered.Select(c => c.Key).ToList();
+        switch (DeliveryDecision.Decide(failure, claim.Current.Attempts, _schedule, now, Random.Shared.NextDouble() * 0.1))
         {
-            var delay = Jitter(_schedule[attempt - 1]);
-            if (outcome.RetryAfter is { } retryAfter && retryAfter > delay)
-            {
-                delay = retryAfter;
-            }
-            await queue.EnqueueAsync(failure.Envelope with
-            {
-                Events = [failure.Raw],
-                Retry = new RetryState
+            case DeliveryDecision.Delivered:
+                await session.CompleteAsync(claim, claim.Current with { State = EventState.Delivered }, now: false, ct);
+                metrics.Delivered(ws, now - e.Envelope.ReceivedAt);
+                return Outcome.Delivered;
+
+            case DeliveryDecision.Retry retry:
+                await queue.EnqueueAsync(e.Envelope.For(e.Raw, new RetryState
                 {
-                    Attempt = attempt,
-                    Delivered = failure.Delivered,
-                    FirstFailureAt = retry?.FirstFailureAt ?? time.GetUtcNow(),
-                    LastError = outcome.Error,
-                    LastStatus = outcome.Status,
-                },
-            }, delay, ct);
-            metrics.Retried(failure.Envelope.WorkspaceId);
-            LogRetrying(logger, failure.Summary.MessageId, failure.Envelope.WorkspaceId, attempt, delay, outcome.Error);
-            return;
+                    Attempt = retry.Attempt,
+                    Delivered = delivered,
+                    FirstFailureAt = e.Envelope.Retry?.FirstFailureAt ?? now,
+                    LastError = failure!.Error,
+                    LastStatus = failure.Status,
+                    LedgerTable = claim.TableName,
+                }), retry.Delay, CancellationToken.None);
+                await session.CompleteAsync(claim, claim.Current with
+                {
+                    State = EventState.Retrying, Attempts = retry.Attempt, NextAttemptAt = retry.At, Detail = failure.Error, LastStatus = failure.Status,
+                }, now: true, CancellationToken.None);
+                metrics.Retried(ws);
+                LogRetrying(logger, e.MessageId, ws, retry.Attempt, failure.Error, retry.At);
+                return Outcome.Retrying;
+
+            case DeliveryDecision.DeadLetter dead:
+                var id = await deadLetters.AddAsync(e, dead.ReasonCode, dead.Reason, failure, dead.Attempts, delivered, CancellationToken.None);
+                await session.CompleteAsync(claim, claim.Current with
+                {
+                    State = EventState.DeadLettered, Attempts = dead.Attempts, Reason = dead.ReasonCode, Detail = dead.Reason,
+                    LastStatus = failure?.Status, DeadLetterId = id,
+                }, now: true, CancellationToken.None);
+                return Outcome.DeadLettered;
+
+            default:
+                throw new InvalidOperationException("Unknown delivery decision.");
         }
-        var final = outcome.Kind == OutcomeKind.Transient
-            ? outcome with { Error = $"Gave up after {attempt} attempts: {outcome.Error}" }
-            : outcome;
-        await deadLetters.AddAsync(failure, final, attempt, ct);
+    }
+
+    /// <returns>Why the workspace cannot take events now, or null when it can.</returns>
+    private static string? Unavailable(string workspaceId, WorkspaceSettings? settings) => settings switch
+    {
+        null => $"Workspace '{workspaceId}' does not exist (deleted after the event was accepted); recreate it, then replay.",
+        { Enabled: false } => $"Workspace '{workspaceId}' is disabled; enable it, then replay.",
+        _ when string.IsNullOrWhiteSpace(settings.ClientName) || string.IsNullOrWhiteSpace(settings.SiteId) || string.IsNullOrWhiteSpace(settings.Domain)
+            => $"Workspace '{workspaceId}' lacks clientName, siteId or domain; complete its settings, then replay.",
+        _ => null,
+    };
+
+    private Outcome Skip(PendingEvent e, SkipReason reason)
+    {
+        metrics.Skipped(e.Envelope.WorkspaceId, reason.Code);
+        LogSkipped(logger, e.MessageId, e.Envelope.WorkspaceId, reason.Code);
+        return Outcome.Skipped;
     }
 
     /// <summary>
-    /// Another copy of this messageId holds its claim: look again once that lease ends. Waiting is
-    /// not a failed attempt, so it never uses up the retry schedule; a lease always ends, so it
-    /// never waits for ever.
+    /// Another delivery holds this event: look again once its lease ends. Waiting is not a failed
+    /// attempt, so it never uses up the retry schedule; a lease always ends, so it never waits for ever.
     /// </summary>
-    private async Task WaitForOtherCopyAsync(FailureContext waiting, TimeSpan leaseLeft, CancellationToken ct)
+    private async Task WaitForOtherCopyAsync(PendingEvent e, TimeSpan leaseLeft, CancellationToken ct)
     {
-        var delay = Jitter(leaseLeft + TimeSpan.FromMilliseconds(100));
-        await queue.EnqueueAsync(waiting.Envelope with
-        {
-            Events = [waiting.Raw],
-            Retry = (waiting.Envelope.Retry ?? new RetryState()) with { Delivered = waiting.Delivered },
-        }, delay, ct);
-        LogWaiting(logger, waiting.Summary.MessageId, waiting.Envelope.WorkspaceId, delay);
+        var delay = leaseLeft + TimeSpan.FromMilliseconds(100 + Random.Shared.Next(100));
+        await queue.EnqueueAsync(e.Envelope.For(e.Raw, e.Envelope.Retry), delay, CancellationToken.None);
+        LogWaiting(logger, e.MessageId, e.Envelope.WorkspaceId, delay);
     }
 
-    /// <summary>Up to 10% extra, so events that failed together do not all return together.</summary>
-    private static TimeSpan Jitter(TimeSpan delay) => delay + delay * (Random.Shared.NextDouble() * 0.1);
+    private void LogSummary(string workspaceId, int events, MessageSummary summary)
+    {
+        if (summary.Retrying + summary.DeadLettered + summary.Waiting + summary.HandedBack > 0)
+        {
+            LogMessage(logger, workspaceId, events, summary.Delivered, summary.Skipped, summary.Retrying, summary.DeadLettered, summary.Waiting, summary.HandedBack);
+        }
+        else
+        {
+            LogMessageDone(logger, workspaceId, events, summary.Delivered, summary.Skipped);
+        }
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode} ({Reason})")]
-    private static partial void LogSkipped(ILogger logger, string? messageId, string workspaceId, string reasonCode, string reason);
+    private enum Outcome { Delivered, Skipped, Retrying, DeadLettered, Waiting, HandedBack }
+
+    /// <summary>An event with its mapping (null when its workspace is unavailable) and what to claim.</summary>
+    private sealed record EventPlan(PendingEvent Event, MappingResult? Mapping, ClaimRequest Request);
+
+    private sealed class MessageSummary
+    {
+        public int Delivered, Skipped, Retrying, DeadLettered, Waiting, HandedBack;
+
+        public void Add(Outcome outcome)
+        {
+            switch (outcome)
+            {
+                case Outcome.Delivered: Interlocked.Increment(ref Delivered); break;
+                case Outcome.Skipped: Interlocked.Increment(ref Skipped); break;
+                case Outcome.Retrying: Interlocked.Increment(ref Retrying); break;
+                case Outcome.DeadLettered: Interlocked.Increment(ref DeadLettered); break;
+                case Outcome.Waiting: Interlocked.Increment(ref Waiting); break;
+                default: Interlocked.Increment(ref HandedBack); break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode}")]
+    private static partial void LogSkipped(ILogger logger, string messageId, string workspaceId, string reasonCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {MessageId} of workspace {WorkspaceId} is being delivered by another copy; looking again in {Delay}")]
-    private static partial void LogWaiting(ILogger logger, string? messageId, string workspaceId, TimeSpan delay);
+    private static partial void LogWaiting(ILogger logger, string messageId, string workspaceId, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId} failed attempt {Attempt}; retrying in {Delay}: {Error}")]
-    private static partial void LogRetrying(ILogger logger, string? messageId, string workspaceId, int attempt, TimeSpan delay, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId}: attempt {Attempt} failed ({Error}); next attempt at {NextAttemptAt:O}")]
+    private static partial void LogRetrying(ILogger logger, string messageId, string workspaceId, int attempt, string error, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workspace {WorkspaceId}: message of {Events} event(s): {Delivered} delivered, {Skipped} skipped, {Retrying} retrying, {DeadLettered} dead-lettered, {Waiting} waiting for another copy, {HandedBack} handed back")]
+    private static partial void LogMessage(ILogger logger, string workspaceId, int events, int delivered, int skipped, int retrying, int deadLettered, int waiting, int handedBack);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workspace {WorkspaceId}: message of {Events} event(s): {Delivered} delivered, {Skipped} skipped")]
+    private static partial void LogMessageDone(ILogger logger, string workspaceId, int events, int delivered, int skipped);
 }

@@ -48,7 +48,8 @@ public sealed class DeliveryMetrics
 
     public void Retried(string workspaceId) => _retried.Add(1, Tag(workspaceId));
 
-    public void DeadLettered(string workspaceId) => _deadLettered.Add(1, Tag(workspaceId));
+    public void DeadLettered(string workspaceId, string reasonCode) =>
+        _deadLettered.Add(1, Tag(workspaceId), new KeyValuePair<string, object?>("reason", reasonCode));
 
     private static KeyValuePair<string, object?> Tag(string workspaceId) => new("workspace", workspaceId);
 }

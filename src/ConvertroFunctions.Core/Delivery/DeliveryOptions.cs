@@ -21,6 +21,16 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 64)]
     public int MaxParallelEvents { get; set; } = 8;
 
+    /// <summary>
+    /// When the host stops (a deploy, a scale-in), how long calls already on the wire may take to
+    /// finish before they are abandoned and their events handed back; well inside the 30 s a host
+    /// is given to stop.
+    /// </summary>
+    [Range(1, 25)]
+    public int ShutdownGraceSeconds { get; set; } = 15;
+
+    public TimeSpan ShutdownGrace => TimeSpan.FromSeconds(ShutdownGraceSeconds);
+
     public IReadOnlyList<TimeSpan> RetrySchedule => Parse(RetryDelays, out _);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

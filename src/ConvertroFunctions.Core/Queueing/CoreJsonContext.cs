@@ -9,4 +9,5 @@ namespace ConvertroFunctions.Core.Queueing;
 [JsonSerializable(typeof(QueueEnvelope))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Ledger.StoredCall[]))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -22,6 +22,12 @@ public sealed record QueueEnvelope
     public required IReadOnlyList<RawJson> Events { get; init; }
 
     public RetryState? Retry { get; init; }
+
+    /// <summary>
+    /// The one way an event goes back on the queue on its own: a retry after a failure, a wait for
+    /// another copy, a replay. Everything else of this envelope (workspace, receivedAt) is kept.
+    /// </summary>
+    public QueueEnvelope For(RawJson e, RetryState? retry) => this with { Events = [e], Retry = retry };
 }
 
 /// <summary>Where a single event's delivery stands after earlier attempts.</summary>
@@ -38,4 +44,7 @@ public sealed record RetryState
     public string? LastError { get; init; }
 
     public int? LastStatus { get; init; }
+
+    /// <summary>The event ledger table holding this event's record, so the retry updates that record.</summary>
+    public string? LedgerTable { get; init; }
 }

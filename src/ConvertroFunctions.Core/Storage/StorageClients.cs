@@ -15,10 +15,12 @@ namespace ConvertroFunctions.Core.Storage;
 public sealed class StorageClients
 {
     private readonly Func<QueueClientOptions, QueueServiceClient> _queueServiceFactory;
+    private readonly Action<ClientOptions>? _configure;
 
-    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queueServiceFactory, TableServiceClient tables)
+    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queueServiceFactory, TableServiceClient tables, Action<ClientOptions>? configure)
     {
         _queueServiceFactory = queueServiceFactory;
+        _configure = configure;
         Queues = queueServiceFactory(NewQueueOptions(QueueMessageEncoding.Base64));
         Tables = tables;
     }
@@ -35,17 +37,19 @@ public sealed class StorageClients
     public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding) =>
         _queueServiceFactory(NewQueueOptions(encoding)).GetQueueClient(queueName);
 
-    public static StorageClients FromConfiguration(IConfiguration configuration)
+    /// <param name="configure">Changes to every client's options (tests: a policy that counts requests).</param>
+    public static StorageClients FromConfiguration(IConfiguration configuration, Action<ClientOptions>? configure = null)
     {
         var tableOptions = new TableClientOptions();
         ConfigureRetries(tableOptions.Retry);
+        configure?.Invoke(tableOptions);
 
         var connectionString = configuration[StorageNames.ConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             return new StorageClients(
                 options => new QueueServiceClient(connectionString, options),
-                new TableServiceClient(connectionString, tableOptions));
+                new TableServiceClient(connectionString, tableOptions), configure);
         }
 
         var section = configuration.GetSection(StorageNames.ConnectionSetting);
@@ -62,7 +66,7 @@ public sealed class StorageClients
         var credential = Credential(section["credential"], section["clientId"]);
         return new StorageClients(
             options => new QueueServiceClient(new Uri(queueUri), credential, options),
-            new TableServiceClient(new Uri(tableUri), credential, tableOptions));
+            new TableServiceClient(new Uri(tableUri), credential, tableOptions), configure);
     }
 
     /// <summary>
@@ -81,10 +85,11 @@ public sealed class StorageClients
         return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
-    private static QueueClientOptions NewQueueOptions(QueueMessageEncoding encoding)
+    private QueueClientOptions NewQueueOptions(QueueMessageEncoding encoding)
     {
         var options = new QueueClientOptions { MessageEncoding = encoding };
         ConfigureRetries(options.Retry);
+        _configure?.Invoke(options);
         return options;
     }
 

@@ -13,10 +13,13 @@ internal sealed class MessageLease(QueueClient queue, QueueMessage message, Time
 
     public string PopReceipt { get; private set; } = message.PopReceipt;
 
-    /// <summary>Runs <paramref name="work"/> while renewing; renewal has stopped when this returns.</summary>
-    public async Task RunAsync(Func<Task> work, CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> while renewing, until it returns (also while the host stops:
+    /// the work is handing the message back); renewal has stopped when this returns.
+    /// </summary>
+    public async Task RunAsync(Func<Task> work)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var cts = new CancellationTokenSource();
         var renewal = RenewAsync(cts.Token);
         try
         {

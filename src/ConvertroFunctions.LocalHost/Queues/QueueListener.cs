@@ -86,17 +86,31 @@ public sealed partial class QueueListener(
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>
+    /// The Functions host never moves a message of a queue whose name already ends in -poison: a
+    /// failing message there is retried until it expires. Its function must catch its own failures.
+    /// </summary>
+    private bool IsPoisonQueue => queueName.EndsWith("-poison", StringComparison.Ordinal);
+
     private async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
     {
         var lease = new MessageLease(_queue, message, _options.MessageLease);
         try
         {
-            if (message.DequeueCount > _options.MaxDequeueCount || !TryDecode(message, out var body))
+            var decoded = TryDecode(message, out var body);
+            if (!IsPoisonQueue && (message.DequeueCount > _options.MaxDequeueCount || !decoded))
             {
                 await MoveToPoisonAsync(lease, stoppingToken);
                 return;
             }
-            await lease.RunAsync(() => handler(body, stoppingToken), stoppingToken);
+            if (!decoded)
+            {
+                // Undecodable on the poison queue: left there, as the host leaves it (docs/operations.md).
+                LogUndecodable(logger, queueName, message.MessageId);
+                return;
+            }
+            // The handler sees the stop and hands its work back; the lease is renewed until it has.
+            await lease.RunAsync(() => handler(body, stoppingToken));
             await _queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, CancellationToken.None);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -106,27 +120,39 @@ public sealed partial class QueueListener(
         }
         catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the message reappears when its lease runs out, as with the Functions host.
+            // Stopped before the handler could hand the message back: make it visible again at once.
+            await ReleaseAsync(lease, TimeSpan.Zero);
         }
     }
 
     private async Task ReleaseOrPoisonAsync(MessageLease lease, long dequeueCount)
     {
+        if (IsPoisonQueue || dequeueCount < _options.MaxDequeueCount)
+        {
+            await ReleaseAsync(lease, _options.VisibilityTimeout);
+            return;
+        }
         try
         {
-            if (dequeueCount >= _options.MaxDequeueCount)
-            {
-                await MoveToPoisonAsync(lease, CancellationToken.None);
-            }
-            else
-            {
-                await _queue.UpdateMessageAsync(lease.Message.MessageId, lease.PopReceipt, visibilityTimeout: _options.VisibilityTimeout);
-            }
+            await MoveToPoisonAsync(lease, CancellationToken.None);
         }
         catch (Exception ex)
         {
             // The lease will run out and the message reappear: nothing is lost.
             LogFailed(logger, ex, queueName, lease.Message.MessageId, dequeueCount);
+        }
+    }
+
+    private async Task ReleaseAsync(MessageLease lease, TimeSpan visibility)
+    {
+        try
+        {
+            await _queue.UpdateMessageAsync(lease.Message.MessageId, lease.PopReceipt, visibilityTimeout: visibility);
+        }
+        catch (Exception ex)
+        {
+            // The lease will run out and the message reappear: nothing is lost.
+            LogFailed(logger, ex, queueName, lease.Message.MessageId, lease.Message.DequeueCount);
         }
     }
 
@@ -184,6 +210,9 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing message {MessageId} from {Queue} failed (dequeue count {DequeueCount})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string queue, string messageId, long dequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} of {Queue} is not valid base64; left on the queue (the host cannot decode it either)")]
+    private static partial void LogUndecodable(ILogger logger, string queue, string messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Moving message {MessageId} from {Queue} to its poison queue (dequeue count {DequeueCount})")]
     private static partial void LogPoisoned(ILogger logger, string queue, string messageId, long dequeueCount);

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using ConvertroFunctions.Core.Ledger;
+using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Segment;
+
+namespace ConvertroFunctions.Core.Delivery;
+
+/// <summary>One event of a queue message on its way through delivery: parsed once, disposed with the message.</summary>
+public sealed class PendingEvent : IDisposable
+{
+    private PendingEvent(QueueEnvelope envelope, RawJson raw, JsonDocument document)
+    {
+        Envelope = envelope;
+        Raw = raw;
+        Document = document;
+        Summary = EventSummary.Of(document.RootElement);
+    }
+
+    public QueueEnvelope Envelope { get; }
+
+    public RawJson Raw { get; }
+
+    public JsonDocument Document { get; }
+
+    public JsonElement Element => Document.RootElement;
+
+    public EventSummary Summary { get; }
+
+    public string MessageId => Summary.MessageId ?? string.Empty;
+
+    /// <summary>Calls an earlier attempt delivered, as its retry state says (the ledger may know more).</summary>
+    public IReadOnlyList<string> KnownDelivered => Envelope.Retry?.Delivered ?? [];
+
+    public static PendingEvent Parse(QueueEnvelope envelope, RawJson raw) => new(envelope, raw, JsonDocument.Parse(raw.Utf8));
+
+    /// <summary>Segment's receivedAt: the same in every copy of the event (see <see cref="ClaimRequest.StableTime"/>).</summary>
+    public DateTimeOffset? SegmentReceivedAt =>
+        Element.ValueKind == JsonValueKind.Object && Element.TryGetProperty("receivedAt"u8, out var value)
+        && SegmentFields.TryGetTimestamp(value, out var at) ? at : null;
+
+    /// <summary>The ledger record this delivery starts the event with.</summary>
+    public EventRecord Record(EventState state, DateTimeOffset now, string? reason = null, string? detail = null) => new()
+    {
+        WorkspaceId = Envelope.WorkspaceId,
+        MessageId = MessageId,
+        State = state,
+        Calls = [.. KnownDelivered.Select(key => new CallRecord(key, 0, now))],
+        Attempts = Envelope.Retry?.Attempt ?? 0,
+        Reason = reason,
+        Detail = detail,
+        EventType = Summary.Type,
+        EventName = Summary.Name,
+        ReceivedAt = Envelope.ReceivedAt,
+        UpdatedAt = now,
+    };
+
+    public void Dispose() => Document.Dispose();
+}

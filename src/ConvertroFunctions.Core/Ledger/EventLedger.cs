@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using ConvertroFunctions.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Ledger;
+
+/// <summary>
+/// The event ledger (docs/architecture.md, "The event ledger"; docs/decisions.md): one record per
+/// event in <c>Events{yyyyMMdd}</c>, which both keeps a repeat of a messageId from being sent again
+/// for at least 24 hours and answers "what happened to messageId X" with a point read. Deliveries
+/// claim and record events a queue message at a time through a <see cref="LedgerSession"/>, in
+/// entity-group transactions, so an event costs about one table request in a Segment-sized batch.
+/// Tables older than yesterday are dropped whole.
+/// </summary>
+public sealed partial class EventLedger(
+    StorageClients clients, TimeProvider time, IOptions<LedgerOptions> options, ILogger<EventLedger> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _ready = new();
+
+    public bool Enabled => options.Value.Enabled;
+
+    internal TimeProvider Time => time;
+
+    internal ILogger Logger => logger;
+
+    internal TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    /// <summary>Starts recording the events of one queue message.</summary>
+    public LedgerSession Begin(string workspaceId) => new(this, workspaceId);
+
+    /// <summary>The event's record: today's table, else yesterday's (a point read each); null when unknown.</summary>
+    public async Task<EventRecord?> LookupAsync(string workspaceId, string messageId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var day in new[] { now, now.AddDays(-1) })
+        {
+            if (await ReadAsync(Table(LedgerKeys.TableName(day)), workspaceId, messageId, ct) is { } found)
+            {
+                return found.Record;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Marks an event queued again by a person (a replay): its lookup says "queued" until a delivery
+    /// picks it up. Returns the record's table, for the replayed envelope's retry state.
+    /// </summary>
+    public async Task<string?> MarkQueuedAsync(string workspaceId, string messageId, CancellationToken ct)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        foreach (var day in new[] { now, now.AddDays(-1) })
+        {
+            var table = Table(LedgerKeys.TableName(day));
+            if (await ReadAsync(table, workspaceId, messageId, ct) is { } found)
+            {
+                var update = new TableEntity(PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId))
+                {
+                    ["State"] = EventState.Queued.ToString(),
+                    ["UpdatedAt"] = now,
+                };
+                await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
+                return table.Name;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Drops ledger tables older than yesterday (their records are past the 24–48 h window).</summary>
+    public async Task<IReadOnlyList<string>> DropExpiredAsync(CancellationToken ct)
+    {
+        var oldest = DateOnly.FromDateTime(time.GetUtcNow().AddDays(-1).UtcDateTime);
+        var dropped = new List<string>();
+        await foreach (var table in clients.Tables.QueryAsync(filter: (string?)null, cancellationToken: ct))
+        {
+            if (LedgerKeys.DayOf(table.Name) is { } day && day < oldest)
+            {
+                await clients.Tables.DeleteTableAsync(table.Name, ct);
+                dropped.Add(table.Name);
+                LogDropped(logger, table.Name);
+            }
+        }
+        return dropped;
+    }
+
+    internal TableClient Table(string name) => clients.Tables.GetTableClient(name);
+
+    internal string PartitionFor(string workspaceId, string messageId) =>
+        LedgerKeys.PartitionFor(workspaceId, messageId, options.Value.Partitions);
+
+    internal async Task<(EventRecord Record, ETag ETag)?> ReadAsync(TableClient table, string workspaceId, string messageId, CancellationToken ct)
+    {
+        try
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(
+                PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId), cancellationToken: ct);
+            return response.HasValue ? (EventRecordEntity.FromEntity(response.Value!, workspaceId), response.Value!.ETag) : null;
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex) || ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Today's table, created (and the expired ones dropped) once per day per instance.</summary>
+    internal async Task<TableClient> TodayAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var name = LedgerKeys.TableName(now);
+        var ready = _ready.GetOrAdd(name, _ => new Lazy<Task>(() => CreateAndDropExpiredAsync(name)));
+        try
+        {
+            await ready.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            _ready.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
+            throw;
+        }
+        return Table(name);
+    }
+
+    private async Task CreateAndDropExpiredAsync(string name)
+    {
+        await clients.Tables.CreateTableIfNotExistsAsync(name);
+        try
+        {
+            await DropExpiredAsync(CancellationToken.None);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogDropFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped event ledger table {Table}: older than the 24-hour window")]
+    private static partial void LogDropped(ILogger logger, string table);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop expired event ledger tables; the retention job or tomorrow's first delivery will try again")]
+    private static partial void LogDropFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ConvertroFunctions.Core.Ledger;
+
+/// <summary>
+/// The event ledger's settings. The section keeps its first name, <c>Idempotency</c> (env
+/// <c>Idempotency__*</c>), which deployments already set.
+/// </summary>
+public sealed class LedgerOptions
+{
+    public const string SectionName = "Idempotency";
+
+    /// <summary>
+    /// Record each event's state in Table storage: a repeat of its messageId (Segment's retries, a
+    /// re-sent batch, queue redelivery) sends nothing again for at least 24 hours, and the event
+    /// lookup can say what happened to it. Off: plain at-least-once, and no lookups.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How long one delivery holds the events of its queue message before another copy may take
+    /// them over (after a crash). Renewed while the delivery runs, so it only bounds how long a
+    /// crashed delivery's events wait.
+    /// </summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// Table partitions per workspace and day. A partition serves about 2,000 entity operations a
+    /// second and each event costs two, so this caps one workspace near 1,000 events/s per
+    /// partition; more partitions cost more transactions per queue message. Changing it makes
+    /// records written before the change invisible to lookups and repeats until they expire (48 h).
+    /// </summary>
+    [Range(1, 64)]
+    public int Partitions { get; set; } = 8;
+}

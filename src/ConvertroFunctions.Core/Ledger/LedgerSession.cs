@@ -1,0 +1,388 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+
+namespace ConvertroFunctions.Core.Ledger;
+
+/// <summary>
+/// The ledger's work for one queue message. <see cref="ClaimAsync"/> claims all its events in one
+/// entity-group transaction per partition; the delivery then reports each call and outcome, and a
+/// background flush writes what changed every <see cref="FlushInterval"/> (again one transaction per
+/// partition), renews the lease of events still being sent, and on dispose writes the rest and lets
+/// go of events it never finished. Cost: about 2 transactions per partition per message when
+/// Convertro answers fast (docs/performance.md). Completed calls are recorded within
+/// <see cref="FlushInterval"/>, so after a crash only calls in flight or answered in that last
+/// moment are sent again, with the same <c>eid</c>.
+/// </summary>
+public sealed partial class LedgerSession : IAsyncDisposable
+{
+    /// <summary>How soon a completed call is recorded.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Entity-group transactions hold at most 100 entities.</summary>
+    private const int MaxTransaction = 100;
+
+    private readonly EventLedger _ledger;
+    private readonly string _workspaceId;
+    private readonly List<EventClaim> _recorded = [];
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    internal LedgerSession(EventLedger ledger, string workspaceId)
+    {
+        _ledger = ledger;
+        _workspaceId = workspaceId;
+    }
+
+    private DateTimeOffset Now => _ledger.Time.GetUtcNow();
+
+    public async Task<IReadOnlyList<EventClaim>> ClaimAsync(IReadOnlyList<ClaimRequest> requests, CancellationToken ct)
+    {
+        if (!_ledger.Enabled)
+        {
+            return [.. requests.Select(r => new EventClaim(r, r.Record.State == EventState.Delivering ? ClaimKind.Owned : ClaimKind.Recorded, r.Record))];
+        }
+        var now = Now;
+        var today = await _ledger.TodayAsync(now, ct);
+        var claims = new EventClaim?[requests.Count];
+        var batched = new List<(int Index, ClaimRequest Request)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = Leased(requests[i], now);
+            if (request.Retry?.LedgerTable is { } own)
+            {
+                // A retry or replay comes back to the record it left.
+                claims[i] = await ClaimOneAsync(request, own == today.Name ? today : _ledger.Table(own), now, ct);
+                continue;
+            }
+            if (MayBeInYesterday(request, now)
+                && await _ledger.ReadAsync(_ledger.Table(LedgerKeys.TableName(now.AddDays(-1))), _workspaceId, request.Record.MessageId, ct) is { } prior)
+            {
+                var decided = Decide(request, prior.Record, now);
+                if (decided is not null)
+                {
+                    claims[i] = decided;
+                    continue;
+                }
+                // Unfinished yesterday: today's record carries on with what was delivered then.
+                request = request with { Record = request.Record with { Calls = Union(prior.Record.Calls, request.Record.Calls), Attempts = prior.Record.Attempts } };
+            }
+            batched.Add((i, request));
+        }
+
+        foreach (var group in batched.GroupBy(b => _ledger.PartitionFor(_workspaceId, b.Request.Record.MessageId)))
+        {
+            foreach (var chunk in group.Chunk(MaxTransaction))
+            {
+                await InsertAsync(today, group.Key, chunk, claims, now, ct);
+            }
+        }
+        lock (_recorded)
+        {
+            _recorded.AddRange(claims.Where(c => c!.IsRecorded && c.Kind == ClaimKind.Owned)!);
+        }
+        _loop ??= Task.Run(() => FlushLoopAsync(_stop.Token), CancellationToken.None);
+        return claims!;
+    }
+
+    /// <summary>One call of an owned event was delivered: recorded at the next flush.</summary>
+    public void CallDelivered(EventClaim claim, CallRecord call) =>
+        Change(claim, claim.Current with { Calls = [.. claim.Current.Calls, call], UpdatedAt = Now });
+
+    /// <summary>
+    /// The event reached <paramref name="outcome"/>. Delivered outcomes are written with the next
+    /// flush; with <paramref name="now"/> (a retry or dead letter, which a retry envelope already
+    /// queued may look for) the record is written before this returns.
+    /// </summary>
+    public async Task CompleteAsync(EventClaim claim, EventRecord outcome, bool now, CancellationToken ct)
+    {
+        claim.Done = true;
+        Change(claim, outcome with { LeaseUntil = null, UpdatedAt = Now });
+        if (now && claim.IsRecorded)
+        {
+            await FlushAsync([claim], ct);
+        }
+    }
+
+    /// <summary>Lets go of an event this delivery will not finish (shutdown): another copy may take it at once.</summary>
+    public void Release(EventClaim claim)
+    {
+        claim.Done = true;
+        Change(claim, claim.Current with { LeaseUntil = Now, UpdatedAt = Now });
+    }
+
+    /// <summary>Writes everything not yet written: completed calls, outcomes, and releases of unfinished events.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        List<EventClaim> unfinished;
+        lock (_recorded)
+        {
+            unfinished = [.. _recorded.Where(c => !c.Done)];
+        }
+        foreach (var claim in unfinished)
+        {
+            Release(claim);
+        }
+        await FlushAsync(Dirty(), CancellationToken.None);
+        _stop.Dispose();
+    }
+
+    private ClaimRequest Leased(ClaimRequest request, DateTimeOffset now) => request.Record.State == EventState.Delivering
+        ? request with { Record = request.Record with { LeaseUntil = now + _ledger.Lease, UpdatedAt = now } }
+        : request with { Record = request.Record with { UpdatedAt = now } };
+
+    /// <summary>
+    /// Only an event Segment received before today (or whose receipt time is unknown) can have a
+    /// record in yesterday's table; five minutes allow for clocks that differ.
+    /// </summary>
+    private static bool MayBeInYesterday(ClaimRequest request, DateTimeOffset now) =>
+        request.StableTime is not { } received || received < new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddMinutes(5);
+
+    private async Task InsertAsync(TableClient table, string partitionKey, (int Index, ClaimRequest Request)[] chunk,
+        EventClaim?[] claims, DateTimeOffset now, CancellationToken ct)
+    {
+        var actions = chunk.Select(c => new TableTransactionAction(
+            TableTransactionActionType.Add, EventRecordEntity.ToEntity(c.Request.Record, partitionKey))).ToList();
+        try
+        {
+            var responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                claims[chunk[i].Index] = New(chunk[i].Request, table, partitionKey, responses[i].Headers.ETag ?? ETag.All);
+            }
+        }
+        catch (TableTransactionFailedException)
+        {
+            // A record already exists for at least one of them (a repeat, a redelivery): one by one.
+            foreach (var (index, request) in chunk)
+            {
+                claims[index] = await ClaimOneAsync(request, table, now, ct);
+            }
+        }
+    }
+
+    private async Task<EventClaim> ClaimOneAsync(ClaimRequest request, TableClient table, DateTimeOffset now, CancellationToken ct)
+    {
+        var partitionKey = _ledger.PartitionFor(_workspaceId, request.Record.MessageId);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var existing = await _ledger.ReadAsync(table, _workspaceId, request.Record.MessageId, ct);
+            try
+            {
+                if (existing is null)
+                {
+                    var added = await table.AddEntityAsync(EventRecordEntity.ToEntity(request.Record, partitionKey), ct);
+                    return New(request, table, partitionKey, added.Headers.ETag ?? ETag.All);
+                }
+                if (Decide(request, existing.Value.Record, now) is { } decided)
+                {
+                    return decided;
+                }
+                var record = request.Record with
+                {
+                    Calls = Union(existing.Value.Record.Calls, request.Record.Calls),
+                    Attempts = Math.Max(existing.Value.Record.Attempts, request.Record.Attempts),
+                    ReceivedAt = existing.Value.Record.ReceivedAt == default ? request.Record.ReceivedAt : existing.Value.Record.ReceivedAt,
+                };
+                var taken = await table.UpdateEntityAsync(EventRecordEntity.ToEntity(record, partitionKey), existing.Value.ETag, TableUpdateMode.Replace, ct);
+                if (existing.Value.Record.State == EventState.Delivering)
+                {
+                    LogTakenOver(_ledger.Logger, request.Record.MessageId, _workspaceId, record.Calls.Count);
+                }
+                return New(request with { Record = record }, table, partitionKey, taken.Headers.ETag ?? ETag.All);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another copy got there first: look again.
+            }
+        }
+        return new EventClaim(request, ClaimKind.InFlight, request.Record, _ledger.Lease);
+    }
+
+    /// <summary>
+    /// What an existing record means for a new copy of its event, or null when this copy takes it
+    /// over (a crashed delivery's lease ran out, a dead letter sent again, a retry or replay that
+    /// owns it).
+    /// </summary>
+    private EventClaim? Decide(ClaimRequest request, EventRecord existing, DateTimeOffset now)
+    {
+        if (existing.IsFinal)
+        {
+            return new EventClaim(request, ClaimKind.AlreadyDone, existing);
+        }
+        if (request.Record.State != EventState.Delivering)
+        {
+            // This copy only records a skip or a dead letter: the existing record stays.
+            return new EventClaim(request, ClaimKind.Recorded, existing);
+        }
+        if (existing.State == EventState.Delivering && existing.LeaseUntil > now)
+        {
+            return new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil.Value - now);
+        }
+        if (existing.State is EventState.Retrying or EventState.Queued && request.Retry is null)
+        {
+            return new EventClaim(request, ClaimKind.Duplicate, existing);
+        }
+        return null;
+    }
+
+    private static EventClaim New(ClaimRequest request, TableClient table, string partitionKey, ETag etag) =>
+        new(request, request.Record.State == EventState.Delivering ? ClaimKind.Owned : ClaimKind.Recorded, request.Record)
+        {
+            Table = table,
+            PartitionKey = partitionKey,
+            ETag = etag,
+        };
+
+    private static IReadOnlyList<CallRecord> Union(IReadOnlyList<CallRecord> first, IReadOnlyList<CallRecord> second) =>
+        [.. first.Concat(second).GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First())];
+
+    private static void Change(EventClaim claim, EventRecord record)
+    {
+        lock (claim)
+        {
+            claim.Current = record;
+            claim.Version++;
+        }
+    }
+
+    private List<EventClaim> Dirty()
+    {
+        lock (_recorded)
+        {
+            return [.. _recorded.Where(c => c.Version != c.FlushedVersion)];
+        }
+    }
+
+    private async Task FlushLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(FlushInterval, stop);
+                RenewLeases();
+                await FlushAsync(Dirty(), stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Storage trouble: the next tick (or the final flush) writes it.
+                LogFlushFailed(_ledger.Logger, ex, _workspaceId);
+            }
+        }
+    }
+
+    /// <summary>Events still being sent keep their lease: past half of it, the next flush extends it.</summary>
+    private void RenewLeases()
+    {
+        var now = Now;
+        List<EventClaim> expiring;
+        lock (_recorded)
+        {
+            expiring = [.. _recorded.Where(c => !c.Done && c.Current.LeaseUntil - now < _ledger.Lease / 2)];
+        }
+        foreach (var claim in expiring)
+        {
+            Change(claim, claim.Current with { LeaseUntil = now + _ledger.Lease });
+        }
+    }
+
+    private async Task FlushAsync(IReadOnlyList<EventClaim> dirty, CancellationToken ct)
+    {
+        if (dirty.Count == 0)
+        {
+            return;
+        }
+        await _flushing.WaitAsync(ct);
+        try
+        {
+            var writes = dirty.Select(c =>
+            {
+                lock (c)
+                {
+                    return (Claim: c, c.Version, Record: c.Current);
+                }
+            }).Where(w => w.Version != w.Claim.FlushedVersion).ToList();
+            foreach (var group in writes.GroupBy(w => (w.Claim.Table!.Name, w.Claim.PartitionKey)))
+            {
+                foreach (var chunk in group.Chunk(MaxTransaction))
+                {
+                    await WriteAsync(chunk, ct);
+                }
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private static async Task WriteAsync((EventClaim Claim, int Version, EventRecord Record)[] chunk, CancellationToken ct)
+    {
+        var table = chunk[0].Claim.Table!;
+        try
+        {
+            var responses = (await table.SubmitTransactionAsync(chunk.Select(w => new TableTransactionAction(
+                TableTransactionActionType.UpdateReplace, EventRecordEntity.ToEntity(w.Record, w.Claim.PartitionKey!), w.Claim.ETag)), ct)).Value;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                Written(chunk[i].Claim, chunk[i].Version, responses[i].Headers.ETag);
+            }
+        }
+        catch (TableTransactionFailedException)
+        {
+            foreach (var (claim, version, record) in chunk)
+            {
+                await WriteOneAsync(claim, version, record, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One record whose version changed under us (our lease ran out and another copy took over):
+    /// keep the calls both delivered, then write ours.
+    /// </summary>
+    private static async Task WriteOneAsync(EventClaim claim, int version, EventRecord record, CancellationToken ct)
+    {
+        var table = claim.Table!;
+        try
+        {
+            var response = await table.UpdateEntityAsync(EventRecordEntity.ToEntity(record, claim.PartitionKey!), claim.ETag, TableUpdateMode.Replace, ct);
+            Written(claim, version, response.Headers.ETag);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(claim.PartitionKey!, LedgerKeys.RowKeyFor(record.MessageId), cancellationToken: ct);
+            var merged = current.HasValue
+                ? record with { Calls = Union(record.Calls, EventRecordEntity.FromEntity(current.Value!, record.WorkspaceId).Calls) }
+                : record;
+            var response = await table.UpsertEntityAsync(EventRecordEntity.ToEntity(merged, claim.PartitionKey!), TableUpdateMode.Replace, ct);
+            Written(claim, version, response.Headers.ETag);
+        }
+    }
+
+    private static void Written(EventClaim claim, int version, ETag? etag)
+    {
+        lock (claim)
+        {
+            claim.ETag = etag ?? ETag.All;
+            claim.FlushedVersion = version;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took over event {MessageId} of workspace {WorkspaceId} after its previous delivery's lease ran out ({Delivered} call(s) already delivered)")]
+    private static partial void LogTakenOver(ILogger logger, string messageId, string workspaceId, int delivered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record delivery progress for workspace {WorkspaceId}; will try again")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, string workspaceId);
+}

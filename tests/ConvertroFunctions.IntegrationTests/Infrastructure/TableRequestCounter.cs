@@ -1,0 +1,40 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Counts the requests a storage client sends, by service (the host of the endpoint's port tells
+/// Azurite's table service from its queue service): added to every client through
+/// <c>StorageClients.FromConfiguration(…, configure)</c>.
+/// </summary>
+public sealed class TableRequestCounter(int tablePort) : HttpPipelinePolicy
+{
+    private long _tables;
+
+    public long TableRequests => Interlocked.Read(ref _tables);
+
+    public void Reset() => Interlocked.Exchange(ref _tables, 0);
+
+    public void AddTo(ClientOptions options) => options.AddPolicy(this, HttpPipelinePosition.PerRetry);
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Count(HttpMessage message)
+    {
+        if (message.Request.Uri.Port == tablePort)
+        {
+            Interlocked.Increment(ref _tables);
+        }
+    }
+}
