@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.ApplicationInsights;
 
 namespace ConvertroFunctions;
 
@@ -12,9 +13,6 @@ namespace ConvertroFunctions;
 /// </summary>
 public static class AppServices
 {
-    private const string ApplicationInsightsProvider =
-        "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider";
-
     public static IServiceCollection AddConvertroFunctionsApp(this IServiceCollection services, IConfiguration configuration)
     {
         services
@@ -32,7 +30,7 @@ public static class AppServices
     private static void KeepInformationLogsInApplicationInsights(this IServiceCollection services) =>
         services.Configure<LoggerFilterOptions>(options =>
         {
-            var rule = options.Rules.FirstOrDefault(r => r.ProviderName == ApplicationInsightsProvider);
+            var rule = options.Rules.FirstOrDefault(r => r.ProviderName == typeof(ApplicationInsightsLoggerProvider).FullName);
             if (rule is not null)
             {
                 options.Rules.Remove(rule);
