@@ -1,19 +1,13 @@
 using ConvertroFunctions;
 using ConvertroFunctions.Core;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+// The isolated worker: ASP.NET Core integration for the HTTP functions, then the app's services
+// (AppServices, shared with the tests).
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddConvertroLoggingDefaults();
-
-builder.Services
-    .AddApplicationInsightsTelemetryWorkerService()
-    .ConfigureFunctionsApplicationInsights();
-builder.Logging.KeepInformationLogsInApplicationInsights();
-
-builder.Services.AddConvertroFunctionsCore(builder.Configuration);
+builder.Services.AddConvertroFunctionsApp(builder.Configuration);
 
 builder.Build().Run();
