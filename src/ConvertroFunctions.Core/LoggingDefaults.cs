@@ -5,9 +5,11 @@ namespace ConvertroFunctions.Core;
 
 /// <summary>
 /// Log levels both hosts start from: framework per-request and per-call lines (ASP.NET Core,
-/// HttpClient, Polly) only from Warning, so the app's own lines (skips, retries, dead letters) stand
-/// out and Application Insights does not pay for a line per Convertro call. Added below every other
-/// source, so any Logging__LogLevel__* setting overrides them.
+/// HttpClient) only from Warning, and none of Polly's: it only reports the attempts of Convertro
+/// calls, each with a stack trace, and delivery already logs one line per failed attempt
+/// (Logging__LogLevel__Polly=Warning brings them back), so the app's own lines (retries,
+/// dead letters, a summary per message) stand out and log volume follows events, not retries times
+/// stack depth. Added below every other source, so any Logging__LogLevel__* setting overrides them.
 /// </summary>
 public static class LoggingDefaults
 {
@@ -19,7 +21,7 @@ public static class LoggingDefaults
             [
                 new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
                 new("Logging:LogLevel:System.Net.Http.HttpClient", "Warning"),
-                new("Logging:LogLevel:Polly", "Warning"),
+                new("Logging:LogLevel:Polly", "None"),
             ],
         });
         return configuration;

@@ -5,11 +5,11 @@ namespace ConvertroFunctions.Core.Tests;
 public sealed class LoggingDefaultsTests
 {
     [Fact]
-    public void AddConvertroLoggingDefaults_NothingElseSet_FrameworkCategoriesAtWarning()
+    public void AddConvertroLoggingDefaults_NothingElseSet_FrameworkCategoriesAtWarningPollyOff()
     {
         var configuration = new ConfigurationBuilder().AddConvertroLoggingDefaults().Build();
 
-        Assert.Equal("Warning", configuration["Logging:LogLevel:Polly"]);
+        Assert.Equal("None", configuration["Logging:LogLevel:Polly"]);
         Assert.Equal("Warning", configuration["Logging:LogLevel:System.Net.Http.HttpClient"]);
         Assert.Equal("Warning", configuration["Logging:LogLevel:Microsoft.AspNetCore"]);
     }

@@ -44,6 +44,9 @@ public sealed class FakeConvertro : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>How long every unscripted answer takes (a Convertro under load).</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Called with each request once it has been answered (or hung up).</summary>
     public Action<RecordedRequest>? OnRequest { get; set; }
 
@@ -129,7 +132,7 @@ public sealed class FakeConvertro : IAsyncDisposable
                 return next;
             }
         }
-        return new FakeResponse(200);
+        return new FakeResponse(200, Delay: ResponseDelay > TimeSpan.Zero ? ResponseDelay : null);
     }
 
     private static async Task AnswerAsync(HttpContext context, RecordedRequest recorded, FakeResponse response)

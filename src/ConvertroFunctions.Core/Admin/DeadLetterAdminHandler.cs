@@ -10,14 +10,14 @@ namespace ConvertroFunctions.Core.Admin;
 
 /// <summary>A dead letter as the admin API lists it, with the original event as JSON.</summary>
 public sealed record DeadLetterView(
-    string Id, string? MessageId, string? EventType, string? EventName, string Reason, int? LastStatus,
+    string Id, string? MessageId, string? EventType, string? EventName, string ReasonCode, string Reason, int? LastStatus,
     string? ResponseExcerpt, int Attempts, DateTimeOffset FirstFailureAt, DateTimeOffset LastFailureAt,
     DateTimeOffset ReceivedAt, IReadOnlyList<string> DeliveredCalls, JsonElement Event)
 {
     public static DeadLetterView Of(DeadLetter d)
     {
         using var json = JsonDocument.Parse(d.Event);
-        return new(d.Id, d.MessageId, d.EventType, d.EventName, d.Reason, d.LastStatus, d.ResponseExcerpt,
+        return new(d.Id, d.MessageId, d.EventType, d.EventName, d.ReasonCode, d.Reason, d.LastStatus, d.ResponseExcerpt,
             d.Attempts, d.FirstFailureAt, d.LastFailureAt, d.ReceivedAt, d.DeliveredCalls, json.RootElement.Clone());
     }
 }

@@ -133,6 +133,11 @@ public sealed partial class DeliveryHandler(
                 return Outcome.DeadLettered;
         }
 
+        if (!await session.EnsureLeaseAsync(claim, stopping))
+        {
+            // Our hold lapsed (storage was slow) and another copy took the event over: it delivers it.
+            return Skip(e, SkipReason.Duplicate);
+        }
         SendOutcome? failure = null;
         foreach (var call in plan.Mapping!.Value.Calls.Where(c => !claim.Delivered.Any(d => d.Key == c.Key)))
         {

@@ -105,6 +105,48 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Before an event's first call: when the background renewal has fallen behind (slow storage)
+    /// and less than half the lease is left, renews it now. False when another copy took the event
+    /// over meanwhile: this delivery must not send it.
+    /// </summary>
+    public async Task<bool> EnsureLeaseAsync(EventClaim claim, CancellationToken ct)
+    {
+        var now = Now;
+        if (!claim.IsRecorded || claim.Current.LeaseUntil - now >= _ledger.Lease / 2)
+        {
+            return true;
+        }
+        Change(claim, claim.Current with { LeaseUntil = now + _ledger.Lease });
+        await _flushing.WaitAsync(ct);
+        try
+        {
+            int version;
+            EventRecord record;
+            lock (claim)
+            {
+                (version, record) = (claim.Version, claim.Current);
+            }
+            var response = await claim.Table!.UpdateEntityAsync(
+                EventRecordEntity.ToEntity(record, claim.PartitionKey!), claim.ETag, TableUpdateMode.Replace, ct);
+            Written(claim, version, response.Headers.ETag);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            claim.Done = true;
+            lock (claim)
+            {
+                claim.FlushedVersion = claim.Version; // nothing of ours to write any more
+            }
+            return false;
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
     /// <summary>Lets go of an event this delivery will not finish (shutdown): another copy may take it at once.</summary>
     public void Release(EventClaim claim)
     {

@@ -105,8 +105,9 @@ public sealed partial class QueueListener(
             }
             if (!decoded)
             {
-                // Undecodable on the poison queue: left there, as the host leaves it (docs/operations.md).
+                // Undecodable on the poison queue: left there and tried again later, as the host does (docs/operations.md).
                 LogUndecodable(logger, queueName, message.MessageId);
+                await ReleaseAsync(lease, TimeSpan.FromTicks(Math.Max(_options.VisibilityTimeout.Ticks, TimeSpan.FromMinutes(1).Ticks)));
                 return;
             }
             // The handler sees the stop and hands its work back; the lease is renewed until it has.
@@ -211,7 +212,7 @@ public sealed partial class QueueListener(
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing message {MessageId} from {Queue} failed (dequeue count {DequeueCount})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string queue, string messageId, long dequeueCount);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} of {Queue} is not valid base64; left on the queue (the host cannot decode it either)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} of {Queue} is not valid base64; left on the queue, tried again in a minute (the host cannot decode it either)")]
     private static partial void LogUndecodable(ILogger logger, string queue, string messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Moving message {MessageId} from {Queue} to its poison queue (dequeue count {DequeueCount})")]

@@ -26,6 +26,7 @@ public static class Segment
         ["messageId"] = messageId,
         ["userId"] = userId,
         ["timestamp"] = Timestamp,
+        ["receivedAt"] = ReceivedAt(),
         ["properties"] = properties ?? new JsonObject(),
         ["context"] = deviceId is null ? new JsonObject() : new JsonObject { ["device"] = new JsonObject { ["id"] = deviceId } },
     };
@@ -40,6 +41,7 @@ public static class Segment
         ["userId"] = userId,
         ["anonymousId"] = "anon-1",
         ["timestamp"] = Timestamp,
+        ["receivedAt"] = ReceivedAt(),
         ["traits"] = new JsonObject { ["email"] = "someone@example.com" },
         ["context"] = deviceId is null ? new JsonObject() : new JsonObject { ["device"] = new JsonObject { ["id"] = deviceId } },
     };
@@ -50,8 +52,12 @@ public static class Segment
         ["messageId"] = messageId,
         ["userId"] = "user-42",
         ["name"] = "Home",
+        ["receivedAt"] = ReceivedAt(),
         ["context"] = new JsonObject { ["device"] = new JsonObject { ["id"] = DeviceId } },
     };
+
+    /// <summary>Segment stamps every event it forwards with when it received it: now, for a test.</summary>
+    public static string ReceivedAt() => DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Array(params JsonObject[] events) => new JsonArray(events.Select(e => (JsonNode)e).ToArray()).ToJsonString();
 

@@ -1,0 +1,89 @@
+using System.Net;
+using ConvertroFunctions.Core.Storage;
+using ConvertroFunctions.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ConvertroFunctions.IntegrationTests;
+
+/// <summary>LocalHost whose storage clients count every Table request the product makes.</summary>
+public sealed class CountingPipeline : PipelineFixture
+{
+    public TableRequestCounter Counter { get; private set; } = null!;
+
+    protected override void ConfigureHost(WebApplicationBuilder builder)
+    {
+        Counter = new TableRequestCounter(Azurite.TablePort);
+        builder.Services.Replace(ServiceDescriptor.Singleton(_ => StorageClients.FromConfiguration(builder.Configuration, Counter.AddTo)));
+    }
+}
+
+/// <summary>
+/// What the event ledger costs in Table requests (docs/performance.md): at most one per event when
+/// Segment sends batches, at most two for single-event posts. Every request counts: ingest's,
+/// delivery's claims and records, settings reads.
+/// </summary>
+public sealed class LedgerCostTests(CountingPipeline pipeline, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<CountingPipeline>
+{
+    [Fact]
+    public async Task Deliver_400EventsPostedAsArraysOf50_AtMostOneTableRequestPerEvent()
+    {
+        var ws = await WarmWorkspaceAsync();
+        var batches = Enumerable.Range(0, 8).Select(b => FaultInjectionTests.MixedBatch($"cost-{b}", 50)).ToList();
+        var calls = batches.Sum(b => b.Expected.Sum(e => e.Calls.Count));
+        pipeline.Counter.Reset();
+
+        foreach (var (body, _) in batches)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
+        }
+
+        var requests = await SettledRequestsAsync(ws, calls + 1);
+        output.WriteLine($"{requests} Table requests for 400 events in arrays of 50: {requests / 400.0:F2} per event");
+        Assert.True(requests <= 400, $"{requests} Table requests for 400 events ({requests / 400.0:F2} per event); the budget is 1.0");
+        await Accounting.AssertEveryEventFinalAsync(pipeline, ws,
+            [ExpectedOutcome.Delivered("warm-up", "events:Signed Up"), .. batches.SelectMany(b => b.Expected)]);
+    }
+
+    [Fact]
+    public async Task Deliver_100SingleEventPosts_AtMostTwoTableRequestsPerEvent()
+    {
+        var ws = await WarmWorkspaceAsync();
+        pipeline.Counter.Reset();
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 100), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+            Assert.Equal(HttpStatusCode.Accepted,
+                (await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Track($"single-{i}", "Signed Up").ToJsonString())).StatusCode));
+
+        var requests = await SettledRequestsAsync(ws, 100 + 1);
+        output.WriteLine($"{requests} Table requests for 100 single-event posts: {requests / 100.0:F2} per event");
+        Assert.True(requests <= 200, $"{requests} Table requests for 100 single-event posts ({requests / 100.0:F2} per event); the budget is 2.0");
+        await Accounting.AssertEveryEventFinalAsync(pipeline, ws,
+            [ExpectedOutcome.Delivered("warm-up", "events:Signed Up"), .. Enumerable.Range(0, 100).Select(i => ExpectedOutcome.Delivered($"single-{i}", "events:Signed Up"))]);
+    }
+
+    /// <summary>A workspace with one event delivered: today's ledger table exists and the settings are cached, as in steady state.</summary>
+    private async Task<TestWorkspace> WarmWorkspaceAsync()
+    {
+        var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
+        await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Track("warm-up", "Signed Up").ToJsonString());
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, 1);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // its record is written
+        return ws;
+    }
+
+    /// <summary>Waits for Convertro to receive every call, then for the requests to stop (the last records written).</summary>
+    private async Task<long> SettledRequestsAsync(TestWorkspace ws, int calls)
+    {
+        await pipeline.Convertro.WaitForAsync(ws.ClientName, calls, TimeSpan.FromSeconds(90));
+        long last;
+        do
+        {
+            last = pipeline.Counter.TableRequests;
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+        while (pipeline.Counter.TableRequests != last);
+        return last;
+    }
+}
