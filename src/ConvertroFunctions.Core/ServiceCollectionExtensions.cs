@@ -6,7 +6,9 @@ using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Ingest;
 using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Stats;
 using ConvertroFunctions.Core.Storage;
+using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLedger>();
         services.TryAddSingleton<ConvertroTarget>();
 
+        services.AddOptionsWithValidateOnStart<StatsOptions>()
+            .Bind(configuration.GetSection(StatsOptions.SectionName)).ValidateDataAnnotations();
+        services.AddSingleton<EventCounts>();
+        services.AddSingleton<StatsStore>();
+        services.AddHostedService<StatsFlusher>();
+        services.AddSingleton<ApiGuard>();
+        services.AddSingleton<StatsHandler>();
+        services.AddSingleton<EventLookupHandler>();
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();
         services.AddSingleton<DeliveryHandler>();

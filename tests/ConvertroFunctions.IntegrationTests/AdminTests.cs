@@ -200,7 +200,9 @@ public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<Pipelin
     [InlineData("ten")]
     public async Task DeadLetters_BadLimit_400NamingLimit(string limit)
     {
-        var response = await _client.GetAsync($"/api/workspaces/{NewId()}/dead-letters?limit={limit}");
+        var ws = await pipeline.NewWorkspaceAsync();
+
+        var response = await _client.GetAsync($"/api/workspaces/{ws.Id}/dead-letters?limit={limit}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("limit", out _));

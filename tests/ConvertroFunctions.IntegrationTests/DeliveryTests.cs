@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConvertroFunctions.IntegrationTests;
 
@@ -211,9 +212,27 @@ public sealed class DeliveryTests(PipelineFixture pipeline) : IClassFixture<Pipe
         await _convertro.WaitForAsync(ws.ClientName, 1);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/api/workspaces/{ws.Id}")).StatusCode);
+        await Eventually.TrueAsync(async () => (await pipeline.Client.GetAsync($"/api/workspaces/{ws.Id}/events/deleted-1")).StatusCode == HttpStatusCode.NotFound
+            && await DeadLetteredAsync(ws, "deleted-1"));
 
-        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
+        // Its dead letters are kept; the operator recreates the workspace to see them and replay.
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/workspaces/{ws.Id}/dead-letters")).StatusCode);
+        await Admin.RecreateAsync(_client, ws);
+        var letter = Assert.Single(await pipeline.DeadLettersAsync(ws.Id));
+        Assert.Equal("workspace_unavailable", letter.GetProperty("reasonCode").GetString());
         Assert.Contains("does not exist", letter.GetProperty("reason").GetString());
         Assert.Equal("deleted-1", letter.GetProperty("messageId").GetString());
+    }
+
+    /// <summary>Whether the DeadLetters table holds the event (read directly: the API answers 404 for a deleted workspace).</summary>
+    private async Task<bool> DeadLetteredAsync(TestWorkspace ws, string messageId)
+    {
+        var table = pipeline.Host.App.Services.GetRequiredService<Core.Storage.StorageClients>().Tables.GetTableClient(Core.Storage.StorageNames.DeadLettersTable);
+        await table.CreateIfNotExistsAsync();
+        await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {ws.Id} and MessageId eq {messageId}")))
+        {
+            return true;
+        }
+        return false;
     }
 }

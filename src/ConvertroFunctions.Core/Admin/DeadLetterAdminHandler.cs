@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Queueing;
-using ConvertroFunctions.Core.Workspaces;
 using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;
@@ -22,105 +22,171 @@ public sealed record DeadLetterView(
     }
 }
 
-/// <summary>
-/// <c>GET /api/workspaces/{id}/dead-letters</c> and <c>POST …/dead-letters/replay</c>. Replay
-/// re-enqueues each event (skipping calls already delivered) and removes it from the table once
-/// enqueued, so a failure part-way loses nothing.
-/// </summary>
-public sealed class DeadLetterAdminHandler(DeadLetterStore store, WorkspaceStore workspaces, EventQueue queue)
-{
-    public const int DefaultLimit = 100, MaxLimit = 1000;
+/// <summary>Which dead letters a replay or delete is about: some ids, or all (of one reason code).</summary>
+internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? ReasonCode);
 
-    public async Task<IResult> ListAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+/// <summary>
+/// <c>GET /api/workspaces/{id}/dead-letters</c> (by reason, paged), <c>POST …/dead-letters/replay</c>
+/// and <c>DELETE …/dead-letters</c> (docs/api.md, "Dead letters"). Replay re-enqueues each event
+/// (skipping calls already delivered) and removes it from the table once enqueued, so a failure
+/// part-way loses nothing.
+/// </summary>
+public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue)
+{
+    public const int DefaultLimit = 100;
+
+    public Task<IResult> ListAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
+        {
+            var limit = DefaultLimit;
+            var text = request.Query["limit"].ToString();
+            var errors = new Dictionary<string, string[]>();
+            if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > DeadLetterStore.MaxPage))
+            {
+                errors["limit"] = [$"Must be a whole number from 1 to {DeadLetterStore.MaxPage}; got '{text}'. Page with continuation for more."];
+            }
+            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : null;
+            if (reason is not null && !ReasonCodes.IsKnown(reason))
+            {
+                errors["reason"] = [UnknownReason(reason)];
+            }
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid("Bad query.", errors);
+            }
+            var continuation = request.Query["continuation"].ToString() is { Length: > 0 } c ? c : null;
+            IReadOnlyList<DeadLetter> items;
+            string? next;
+            try
+            {
+                (items, next) = await store.PageAsync(settings.WorkspaceId, reason, limit, continuation, ct);
+            }
+            catch (FormatException)
+            {
+                return Problems.Invalid("Bad query.", new Dictionary<string, string[]> { ["continuation"] = ["Must be a continuation token from an earlier answer."] });
+            }
+            return TypedResults.Ok(new { items = items.Select(DeadLetterView.Of), continuation = next });
+        }, ct);
+
+    public Task<IResult> ReplayAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Enabled, async settings =>
+        {
+            var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: false, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+            var replayed = 0;
+            var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
+            await foreach (var letter in letters)
+            {
+                var ledgerTable = letter.MessageId is null ? null : await ledger.MarkQueuedAsync(settings.WorkspaceId, letter.MessageId, ct);
+                var envelope = new QueueEnvelope { WorkspaceId = settings.WorkspaceId, ReceivedAt = letter.ReceivedAt, Events = [] };
+                await queue.EnqueueAsync(envelope.For(new RawJson(letter.Event),
+                    new RetryState { Delivered = letter.DeliveredCalls, LedgerTable = ledgerTable }), TimeSpan.Zero, ct);
+                await store.DeleteAsync(settings.WorkspaceId, letter.Id, ct);
+                replayed++;
+            }
+            return TypedResults.Ok(new { replayed, notFound });
+        }, ct);
+
+    public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
+        {
+            var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: true, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+            var deleted = 0;
+            var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
+            await foreach (var letter in letters)
+            {
+                deleted += await store.DeleteAsync(settings.WorkspaceId, letter.Id, ct) ? 1 : 0;
+            }
+            return TypedResults.Ok(new { deleted, notFound });
+        }, ct);
+
+    /// <summary>The letters a selection names, and the ids that named none (filled as the letters are walked).</summary>
+    private (IAsyncEnumerable<DeadLetter> Letters, List<string> NotFound) Select(string workspaceId, DeadLetterSelection selection, CancellationToken ct)
     {
-        if (!WorkspaceId.IsValid(workspaceId))
+        var missing = new List<string>();
+        if (selection.Ids is null)
         {
-            return Problems.BadWorkspaceId(workspaceId);
+            return (store.AllAsync(workspaceId, selection.ReasonCode, ct), missing);
         }
-        var limit = DefaultLimit;
-        var text = request.Query["limit"].ToString();
-        if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        async IAsyncEnumerable<DeadLetter> ByIds()
         {
-            return Problems.Invalid("Bad query.", new Dictionary<string, string[]> { ["limit"] = [$"Must be a whole number from 1 to {MaxLimit}; got '{text}'."] });
+            foreach (var id in selection.Ids.Distinct(StringComparer.Ordinal))
+            {
+                if (await store.GetAsync(workspaceId, id, ct) is { } letter)
+                {
+                    yield return letter;
+                }
+                else
+                {
+                    missing.Add(id);
+                }
+            }
         }
-        var letters = await store.ListAsync(workspaceId, limit, ct);
-        return TypedResults.Ok(letters.Select(DeadLetterView.Of).ToList());
+        return (ByIds(), missing);
     }
 
-    public async Task<IResult> ReplayAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// <c>{"ids":[…]}</c>, or <c>{"all":true}</c> optionally with <c>"reason":CODE</c>. For a replay an
+    /// empty body, <c>{}</c> or <c>{"reason":CODE}</c> also mean all; a delete must say all.
+    /// </summary>
+    private static async Task<(DeadLetterSelection? Selection, IResult? Error)> ReadSelectionAsync(HttpRequest request, bool requireExplicitAll, CancellationToken ct)
     {
-        var settings = WorkspaceId.IsValid(workspaceId) ? await workspaces.GetAsync(workspaceId, ct) : null;
-        if (settings is null)
-        {
-            return Problems.UnknownWorkspace(workspaceId);
-        }
-        if (!settings.Enabled)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "Workspace disabled",
-                $"Workspace '{workspaceId}' is disabled: replayed events would be dead-lettered again. Enable it first.");
-        }
-        var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct, emptyAllowed: true);
+        var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct, emptyAllowed: !requireExplicitAll);
         if (error is not null)
         {
-            return error;
+            return (null, error);
         }
         using (document)
         {
-            var (ids, idsError) = ReadIds(document);
-            if (idsError is not null)
+            var usage = requireExplicitAll
+                ? "Send {\"ids\":[\"<dead-letter id>\", …]}, or {\"all\":true} (optionally with \"reason\":\"<reason code>\")."
+                : "Send {\"ids\":[\"<dead-letter id>\", …]}, {\"reason\":\"<reason code>\"}, or an empty body for every dead letter of the workspace.";
+            if (document is null)
             {
-                return idsError;
+                return (new DeadLetterSelection(null, null), null);
             }
-            var letters = ids is null ? await store.ListAsync(workspaceId, int.MaxValue, ct) : await GetAllAsync(workspaceId, ids, ct);
-            foreach (var letter in letters)
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || root.EnumerateObject().Any(p => p.Name is not ("ids" or "all" or "reason")))
             {
-                await queue.EnqueueAsync(new QueueEnvelope
+                return (null, Bad("body", usage));
+            }
+            string? reason = null;
+            if (root.TryGetProperty("reason", out var r))
+            {
+                if (r.ValueKind != JsonValueKind.String || !ReasonCodes.IsKnown(r.GetString()))
                 {
-                    WorkspaceId = workspaceId,
-                    ReceivedAt = letter.ReceivedAt,
-                    Events = [new RawJson(letter.Event)],
-                    Retry = new RetryState { Delivered = letter.DeliveredCalls },
-                }, TimeSpan.Zero, ct);
-                await store.DeleteAsync(workspaceId, letter.Id, ct);
+                    return (null, Bad("reason", UnknownReason(r.ToString())));
+                }
+                reason = r.GetString();
             }
-            var notFound = ids?.Except(letters.Select(l => l.Id)).ToList();
-            return TypedResults.Ok(new { replayed = letters.Count, notFound });
+            if (root.TryGetProperty("ids", out var ids))
+            {
+                if (ids.ValueKind != JsonValueKind.Array || ids.EnumerateArray().Any(id => id.ValueKind != JsonValueKind.String) || reason is not null
+                    || root.TryGetProperty("all", out _))
+                {
+                    return (null, Bad("ids", usage));
+                }
+                return (new DeadLetterSelection([.. ids.EnumerateArray().Select(id => id.GetString()!)], null), null);
+            }
+            var all = root.TryGetProperty("all", out var a) && a.ValueKind == JsonValueKind.True;
+            if (requireExplicitAll && !all)
+            {
+                return (null, Bad("all", usage));
+            }
+            return (new DeadLetterSelection(null, reason), null);
         }
     }
 
-    private async Task<List<DeadLetter>> GetAllAsync(string workspaceId, IReadOnlyList<string> ids, CancellationToken ct)
-    {
-        var found = new List<DeadLetter>();
-        foreach (var id in ids.Distinct())
-        {
-            if (await store.GetAsync(workspaceId, id, ct) is { } letter)
-            {
-                found.Add(letter);
-            }
-        }
-        return found;
-    }
+    private static IResult Bad(string field, string message) =>
+        Problems.Invalid("Bad dead-letter request.", new Dictionary<string, string[]> { [field] = [message] });
 
-    /// <summary>An empty body replays everything; <c>{"ids":[…]}</c> replays those.</summary>
-    private static (IReadOnlyList<string>? Ids, IResult? Error) ReadIds(JsonDocument? document)
-    {
-        if (document is null)
-        {
-            return (null, null);
-        }
-        var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Object && !root.EnumerateObject().Any())
-        {
-            return (null, null);
-        }
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("ids", out var ids) || ids.ValueKind != JsonValueKind.Array
-            || ids.EnumerateArray().Any(id => id.ValueKind != JsonValueKind.String))
-        {
-            return (null, Problems.Invalid("Bad replay request.", new Dictionary<string, string[]>
-            {
-                ["ids"] = ["Send {\"ids\":[\"<dead-letter id>\", …]}, or an empty body to replay every dead letter of the workspace."],
-            }));
-        }
-        return (ids.EnumerateArray().Select(id => id.GetString()!).ToList(), null);
-    }
+    private static string UnknownReason(string reason) =>
+        $"'{reason}' is not a reason code; one of {string.Join(", ", ReasonCodes.All)}.";
 }

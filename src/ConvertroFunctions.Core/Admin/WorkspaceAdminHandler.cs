@@ -4,52 +4,45 @@ using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> (ARCHITECTURE.md §4).</summary>
-public sealed class WorkspaceAdminHandler(WorkspaceStore store, WorkspaceCache cache, TimeProvider time)
+/// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
+public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time)
 {
-    public async Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct)
-    {
-        if (!WorkspaceId.IsValid(workspaceId))
+    public Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithIdAsync(workspaceId, async id =>
         {
-            return Problems.BadWorkspaceId(workspaceId);
-        }
-        var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        using (document)
-        {
-            var existing = await store.GetAsync(workspaceId, ct);
-            var result = WorkspaceSettingsParser.Parse(workspaceId, document!.RootElement, existing, time.GetUtcNow());
-            if (result.Settings is null)
+            var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct);
+            if (error is not null)
             {
-                return Problems.Invalid($"The settings for workspace '{workspaceId}' are invalid; nothing was saved.", result.Errors.ToDictionary());
+                return error;
             }
-            await store.SaveAsync(result.Settings, ct);
-            cache.Invalidate(workspaceId);
-            var view = WorkspaceView.Of(result.Settings, result.Warnings);
-            return existing is null
-                ? TypedResults.Created($"/api/workspaces/{workspaceId}", view)
-                : TypedResults.Ok(view);
-        }
-    }
+            using (document)
+            {
+                var existing = await store.GetAsync(id, ct);
+                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow());
+                if (result.Settings is null)
+                {
+                    return Problems.Invalid($"The settings for workspace '{id}' are invalid; nothing was saved.", result.Errors.ToDictionary());
+                }
+                await store.SaveAsync(result.Settings, ct);
+                cache.Invalidate(id);
+                var view = WorkspaceView.Of(result.Settings, result.Warnings);
+                return existing is null ? TypedResults.Created($"/api/workspaces/{id}", view) : TypedResults.Ok(view);
+            }
+        });
 
-    public async Task<IResult> GetAsync(string workspaceId, CancellationToken ct)
-    {
-        var settings = WorkspaceId.IsValid(workspaceId) ? await store.GetAsync(workspaceId, ct) : null;
-        return settings is null ? Problems.UnknownWorkspace(workspaceId) : TypedResults.Ok(WorkspaceView.Of(settings));
-    }
+    public Task<IResult> GetAsync(string workspaceId, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => Task.FromResult<IResult>(TypedResults.Ok(WorkspaceView.Of(settings))), ct);
 
     /// <summary>Idempotent: 204 whether or not the workspace existed. Its dead letters are kept.</summary>
-    public async Task<IResult> DeleteAsync(string workspaceId, CancellationToken ct)
-    {
-        if (!WorkspaceId.IsValid(workspaceId))
+    public Task<IResult> DeleteAsync(string workspaceId, CancellationToken ct) =>
+        guard.WithIdAsync(workspaceId, async id =>
         {
-            return Problems.BadWorkspaceId(workspaceId);
-        }
-        await store.DeleteAsync(workspaceId, ct);
-        cache.Invalidate(workspaceId);
-        return TypedResults.NoContent();
-    }
+            await store.DeleteAsync(id, ct);
+            cache.Invalidate(id);
+            return TypedResults.NoContent();
+        });
+
+    /// <summary><c>GET /api/workspaces</c>: every workspace's settings view, sorted by id.</summary>
+    public Task<IResult> ListAsync(CancellationToken ct) =>
+        guard.RunAsync(async () => TypedResults.Ok(new { workspaces = (await store.ListAsync(ct)).Select(s => WorkspaceView.Of(s)) }));
 }

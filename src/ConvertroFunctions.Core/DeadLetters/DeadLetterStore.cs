@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -19,28 +22,59 @@ public sealed class DeadLetterStore
     public Task AddAsync(DeadLetter letter, CancellationToken ct) =>
         StorageErrors.WithTableAsync(Table, () => Table.AddEntityAsync(ToEntity(letter), ct), ct);
 
-    /// <summary>A workspace's dead letters, newest first.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListAsync(string workspaceId, int limit, CancellationToken ct)
+    /// <summary>
+    /// One page of a workspace's dead letters, newest first (RowKeys sort by inverted time),
+    /// optionally of one reason code; <c>continuation</c> is null after the last page.
+    /// </summary>
+    public async Task<(IReadOnlyList<DeadLetter> Items, string? Continuation)> PageAsync(
+        string workspaceId, string? reasonCode, int limit, string? continuation, CancellationToken ct)
     {
-        var letters = new List<DeadLetter>();
+        var filter = reasonCode is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {workspaceId}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {workspaceId} and ReasonCode eq {reasonCode}");
+        var items = new List<DeadLetter>();
+        var token = continuation is null ? null : Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation));
         try
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {workspaceId}");
-            await foreach (var entity in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: ct))
+            do
             {
-                letters.Add(FromEntity(entity));
-                if (letters.Count >= limit)
+                // With a filter, Table storage may answer a page short (even empty) and a token: fill up to the limit.
+                await foreach (var page in Table.QueryAsync<TableEntity>(filter, maxPerPage: limit - items.Count, cancellationToken: ct)
+                                   .AsPages(token, limit - items.Count))
                 {
+                    items.AddRange(page.Values.Select(FromEntity));
+                    token = page.ContinuationToken;
                     break;
                 }
             }
+            while (items.Count < limit && token is not null);
         }
         catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
         {
             // No table yet: nothing has been dead-lettered.
+            token = null;
         }
-        return letters;
+        return (items, token is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token)));
     }
+
+    /// <summary>Every dead letter of a workspace (optionally of one reason), page by page.</summary>
+    public async IAsyncEnumerable<DeadLetter> AllAsync(string workspaceId, string? reasonCode, [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? continuation = null;
+        do
+        {
+            var (items, next) = await PageAsync(workspaceId, reasonCode, MaxPage, continuation, ct);
+            foreach (var item in items)
+            {
+                yield return item;
+            }
+            continuation = next;
+        }
+        while (continuation is not null);
+    }
+
+    /// <summary>The largest page Table storage serves.</summary>
+    public const int MaxPage = 1000;
 
     public async Task<DeadLetter?> GetAsync(string workspaceId, string id, CancellationToken ct)
     {
@@ -55,8 +89,19 @@ public sealed class DeadLetterStore
         }
     }
 
-    public Task DeleteAsync(string workspaceId, string id, CancellationToken ct) =>
-        Table.DeleteEntityAsync(workspaceId, id, ETag.All, ct);
+    /// <returns>false when there was no such dead letter.</returns>
+    public async Task<bool> DeleteAsync(string workspaceId, string id, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Table.DeleteEntityAsync(workspaceId, id, ETag.All, ct);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex) || ex.Status == 404)
+        {
+            return false;
+        }
+    }
 
     private static TableEntity ToEntity(DeadLetter d) => new(d.WorkspaceId, d.Id)
     {

@@ -1,11 +1,14 @@
 using System.Diagnostics.Metrics;
+using ConvertroFunctions.Core.Stats;
 
 namespace ConvertroFunctions.Core.Delivery;
 
 /// <summary>
-/// Counters for what became of each event (accepted, delivered, skipped by reason, retried,
-/// dead-lettered), requests refused for their signature, and how long delivered events waited.
-/// docs/operations.md says which to alert on.
+/// The one place outcomes are counted: what became of each event (accepted, delivered, skipped by
+/// reason, retried, dead-lettered by reason code), requests refused for their signature, and how
+/// long delivered events waited. Each goes to the <c>ConvertroFunctions</c> meter (exported to Azure
+/// Monitor) and to <see cref="EventCounts"/> (the stats API and the console). docs/operations.md
+/// says which to alert on.
 /// </summary>
 public sealed class DeliveryMetrics
 {
@@ -19,8 +22,11 @@ public sealed class DeliveryMetrics
     private readonly Counter<long> _signatureRejected;
     private readonly Histogram<double> _lag;
 
-    public DeliveryMetrics(IMeterFactory meterFactory)
+    private readonly EventCounts _counts;
+
+    public DeliveryMetrics(IMeterFactory meterFactory, EventCounts counts)
     {
+        _counts = counts;
         var meter = meterFactory.Create(MeterName);
         _accepted = meter.CreateCounter<long>("convertro.events.accepted", description: "Events accepted by ingest and enqueued");
         _delivered = meter.CreateCounter<long>("convertro.events.delivered", description: "Events whose Convertro calls all succeeded");
@@ -33,23 +39,38 @@ public sealed class DeliveryMetrics
             description: "From ingest accepting an event to Convertro accepting its last call");
     }
 
-    public void Accepted(string workspaceId, int count) => _accepted.Add(count, Tag(workspaceId));
+    public void Accepted(string workspaceId, int count)
+    {
+        _accepted.Add(count, Tag(workspaceId));
+        _counts.Received(workspaceId, count);
+    }
 
     public void Delivered(string workspaceId, TimeSpan lag)
     {
         _delivered.Add(1, Tag(workspaceId));
+        _counts.Delivered(workspaceId);
         _lag.Record(Math.Max(0, lag.TotalSeconds), Tag(workspaceId));
     }
 
     public void SignatureRejected(string workspaceId) => _signatureRejected.Add(1, Tag(workspaceId));
 
-    public void Skipped(string workspaceId, string reason) =>
+    public void Skipped(string workspaceId, string reason)
+    {
         _skipped.Add(1, Tag(workspaceId), new KeyValuePair<string, object?>("reason", reason));
+        _counts.Skipped(workspaceId, reason);
+    }
 
-    public void Retried(string workspaceId) => _retried.Add(1, Tag(workspaceId));
+    public void Retried(string workspaceId)
+    {
+        _retried.Add(1, Tag(workspaceId));
+        _counts.Retrying(workspaceId);
+    }
 
-    public void DeadLettered(string workspaceId, string reasonCode) =>
+    public void DeadLettered(string workspaceId, string reasonCode)
+    {
         _deadLettered.Add(1, Tag(workspaceId), new KeyValuePair<string, object?>("reason", reasonCode));
+        _counts.DeadLettered(workspaceId, reasonCode);
+    }
 
     private static KeyValuePair<string, object?> Tag(string workspaceId) => new("workspace", workspaceId);
 }

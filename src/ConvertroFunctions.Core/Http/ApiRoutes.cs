@@ -12,5 +12,8 @@ public static class ApiRoutes
     public const string Preview = "workspaces/{workspaceId}/preview";
     public const string DeadLetters = "workspaces/{workspaceId}/dead-letters";
     public const string ReplayDeadLetters = "workspaces/{workspaceId}/dead-letters/replay";
+    public const string Workspaces = "workspaces";
+    public const string Stats = "workspaces/{workspaceId}/stats";
+    public const string Event = "workspaces/{workspaceId}/events/{messageId}";
     public const string Health = "health";
 }

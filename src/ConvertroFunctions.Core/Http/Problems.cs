@@ -14,7 +14,11 @@ public static class Problems
 
     public static IResult UnknownWorkspace(string workspaceId) => Of(
         StatusCodes.Status404NotFound, "Unknown workspace",
-        $"No workspace '{workspaceId}' is configured. Create it with PUT /api/workspaces/{workspaceId}.");
+        $"No workspace '{workspaceId}' is configured (ids are compared ignoring case). Create it with PUT /api/workspaces/{workspaceId.ToLowerInvariant()}, or list them with GET /api/workspaces.");
+
+    public static IResult DisabledWorkspace(string workspaceId) => Of(
+        StatusCodes.Status403Forbidden, "Workspace disabled",
+        $"Workspace '{workspaceId}' is disabled; enable it with PUT /api/workspaces/{workspaceId} (\"enabled\": true).");
 
     public static IResult BadWorkspaceId(string workspaceId) => Invalid(
         $"'{workspaceId}' is not a valid workspace id.",

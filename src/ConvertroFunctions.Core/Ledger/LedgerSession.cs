@@ -19,6 +19,11 @@ public sealed partial class LedgerSession : IAsyncDisposable
     /// <summary>How soon a completed call is recorded.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a retry waits, at most, for the attempt that queued it to record its outcome.</summary>
+    private static readonly TimeSpan SuccessorWait = TimeSpan.FromMilliseconds(200);
+
+    private const int MaxSuccessorWaits = 10;
+
     /// <summary>Entity-group transactions hold at most 100 entities.</summary>
     private const int MaxTransaction = 100;
 
@@ -212,9 +217,18 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private async Task<EventClaim> ClaimOneAsync(ClaimRequest request, TableClient table, DateTimeOffset now, CancellationToken ct)
     {
         var partitionKey = _ledger.PartitionFor(_workspaceId, request.Record.MessageId);
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (int attempt = 0, waits = 0; attempt < 3; attempt++)
         {
             var existing = await _ledger.ReadAsync(table, _workspaceId, request.Record.MessageId, ct);
+            if (existing?.Record is { State: EventState.Delivering } held && request.Retry is { } retry
+                && held.Attempts == retry.Attempt - 1 && waits++ < MaxSuccessorWaits)
+            {
+                // The attempt that queued this retry has not written "retrying" yet (it enqueues first, so a
+                // crash never loses the event): its write is a moment away, not a lease away.
+                await Task.Delay(SuccessorWait, ct);
+                attempt--;
+                continue;
+            }
             try
             {
                 if (existing is null)

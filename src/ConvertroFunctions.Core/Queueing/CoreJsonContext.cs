@@ -8,6 +8,7 @@ namespace ConvertroFunctions.Core.Queueing;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QueueEnvelope))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Ledger.StoredCall[]))]
 internal sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -1,7 +1,7 @@
 namespace ConvertroFunctions.Core.Workspaces;
 
 /// <summary>
-/// One workspace's Convertro destination settings (ARCHITECTURE.md §4): the settings Segment's
+/// One workspace's Convertro destination settings (docs/api.md, "Workspaces"): the settings Segment's
 /// Convertro destination had, plus the webhook's shared secret and an on/off switch.
 /// </summary>
 public sealed class WorkspaceSettings
@@ -25,8 +25,11 @@ public sealed class WorkspaceSettings
 
     public bool HybridAttributionModel { get; init; }
 
-    /// <summary>Secret Segment signs webhooks with; null when signatures are not checked.</summary>
+    /// <summary>Secret Segment signs webhooks with; null when signatures are not checked. Write-only.</summary>
     public string? SharedSecret { get; init; }
+
+    /// <summary>Convertro's GDPR API key: with Convertro__GdprApiUrl, deletions are erased in Convertro too. Write-only.</summary>
+    public string? GdprApiKey { get; init; }
 
     public bool Enabled { get; init; } = true;
 

@@ -10,10 +10,10 @@ public sealed record WorkspaceSettingsParseResult(
     IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// Reads and validates the body of <c>PUT /api/workspaces/{id}</c> (ARCHITECTURE.md §4). PUT
-/// replaces the settings; the only thing carried over is the stored shared secret, and only when
-/// the body says <c>"sharedSecretSet": true</c> (what GET returns) without a new secret, so that a
-/// GET → edit → PUT round trip never silently turns signature checking off.
+/// Reads and validates the body of <c>PUT /api/workspaces/{id}</c> (docs/api.md, "Workspaces"). PUT
+/// replaces the settings, except the secrets (<c>sharedSecret</c>, <c>gdprApiKey</c>), which are
+/// write-only: never shown, kept when a PUT leaves them out (so a GET → edit → PUT round trip never
+/// silently turns signature checks off), removed by an explicit <c>null</c>.
 /// </summary>
 public static class WorkspaceSettingsParser
 {
@@ -22,10 +22,10 @@ public static class WorkspaceSettingsParser
     private const int MaxTextLength = 256;
     private const int MaxEvents = 500;
 
-    private static readonly HashSet<string> ReadOnlyFields = ["workspaceId", "sharedSecretSet", "updatedAt", "warnings"];
+    private static readonly HashSet<string> ReadOnlyFields = ["workspaceId", "sharedSecretSet", "gdprApiKeySet", "updatedAt", "warnings"];
 
     private static readonly string[] KnownFields =
-        ["account", "clientName", "siteId", "domain", "events", "hybridAttributionModel", "sharedSecret", "enabled"];
+        ["account", "clientName", "siteId", "domain", "events", "hybridAttributionModel", "sharedSecret", "gdprApiKey", "enabled"];
 
     public static WorkspaceSettingsParseResult Parse(
         string workspaceId, JsonElement body, WorkspaceSettings? existing, DateTimeOffset now)
@@ -54,7 +54,7 @@ public static class WorkspaceSettingsParser
             }
         }
         if (body.TryGetProperty("workspaceId", out var bodyId) && bodyId.ValueKind == JsonValueKind.String
-            && bodyId.GetString() != workspaceId)
+            && !string.Equals(bodyId.GetString(), workspaceId, StringComparison.OrdinalIgnoreCase))
         {
             Add("workspaceId", $"The body names workspace '{bodyId.GetString()}' but the URL names '{workspaceId}'.");
         }
@@ -77,7 +77,8 @@ public static class WorkspaceSettingsParser
         }
         var hybrid = OptionalBool(body, "hybridAttributionModel", false, Add);
         var enabled = OptionalBool(body, "enabled", true, Add);
-        var secret = SharedSecret(body, existing, Add);
+        var secret = Secret(body, "sharedSecret", existing?.SharedSecret, "accept unsigned requests", Add);
+        var gdprApiKey = Secret(body, "gdprApiKey", existing?.GdprApiKey, "turn erasing in Convertro off", Add);
         var events = EventsMapping(body, Add, out var warnings);
 
         if (errors.Count > 0)
@@ -94,6 +95,7 @@ public static class WorkspaceSettingsParser
             Events = events,
             HybridAttributionModel = hybrid,
             SharedSecret = secret,
+            GdprApiKey = gdprApiKey,
             Enabled = enabled,
             UpdatedAt = now,
         };
@@ -143,28 +145,29 @@ public static class WorkspaceSettingsParser
         return fallback;
     }
 
-    private static string? SharedSecret(JsonElement body, WorkspaceSettings? existing, Action<string, string> add)
+    /// <summary>A write-only secret: absent keeps <paramref name="stored"/>, null removes it, a string replaces it.</summary>
+    /// <param name="offMeans">What removing it does, for the error message.</param>
+    private static string? Secret(JsonElement body, string field, string? stored, string offMeans, Action<string, string> add)
     {
-        if (body.TryGetProperty("sharedSecret", out var value) && value.ValueKind != JsonValueKind.Null)
+        if (!body.TryGetProperty(field, out var value))
         {
-            if (value.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(value.GetString()))
-            {
-                add("sharedSecret", "Must be a non-empty string; leave it out to accept unsigned requests.");
-                return null;
-            }
-            var secret = value.GetString()!;
-            if (secret.Length > 1024)
-            {
-                add("sharedSecret", "Must be at most 1024 characters.");
-            }
-            return secret;
+            return stored;
         }
-        var keep = body.TryGetProperty("sharedSecretSet", out var set) && set.ValueKind == JsonValueKind.True;
-        if (keep && existing?.SharedSecret is null)
+        if (value.ValueKind == JsonValueKind.Null)
         {
-            add("sharedSecretSet", "No shared secret is stored for this workspace to keep; send sharedSecret.");
+            return null;
         }
-        return keep ? existing?.SharedSecret : null;
+        if (value.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(value.GetString()))
+        {
+            add(field, $"Must be a non-empty string; leave it out to keep the stored one, or send null to remove it and {offMeans}.");
+            return stored;
+        }
+        var secret = value.GetString()!;
+        if (secret.Length > 1024)
+        {
+            add(field, "Must be at most 1024 characters.");
+        }
+        return secret;
     }
 
     private static Dictionary<string, string> EventsMapping(

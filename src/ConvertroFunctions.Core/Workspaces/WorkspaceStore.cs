@@ -32,6 +32,24 @@ public class WorkspaceStore
         }
     }
 
+    /// <summary>Every workspace, sorted by id (one partition each: a scan of a small table).</summary>
+    public async Task<IReadOnlyList<WorkspaceSettings>> ListAsync(CancellationToken ct)
+    {
+        var all = new List<WorkspaceSettings>();
+        try
+        {
+            await foreach (var entity in Table.QueryAsync<TableEntity>(e => e.RowKey == RowKey, cancellationToken: ct))
+            {
+                all.Add(FromEntity(entity));
+            }
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
+        {
+            // No table yet: no workspace.
+        }
+        return [.. all.OrderBy(w => w.WorkspaceId, StringComparer.Ordinal)];
+    }
+
     public Task SaveAsync(WorkspaceSettings settings, CancellationToken ct) =>
         StorageErrors.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(settings), TableUpdateMode.Replace, ct), ct);
 
@@ -58,6 +76,7 @@ public class WorkspaceStore
         ["Events"] = JsonSerializer.Serialize(new Dictionary<string, string>(s.Events), CoreJsonContext.Default.DictionaryStringString),
         ["HybridAttributionModel"] = s.HybridAttributionModel,
         ["SharedSecret"] = s.SharedSecret,
+        ["GdprApiKey"] = s.GdprApiKey,
         ["Enabled"] = s.Enabled,
         ["UpdatedAt"] = s.UpdatedAt,
     };
@@ -72,6 +91,7 @@ public class WorkspaceStore
         Events = JsonSerializer.Deserialize(e.GetString("Events") ?? "{}", CoreJsonContext.Default.DictionaryStringString) ?? [],
         HybridAttributionModel = e.GetBoolean("HybridAttributionModel") ?? false,
         SharedSecret = e.GetString("SharedSecret"),
+        GdprApiKey = e.GetString("GdprApiKey"),
         Enabled = e.GetBoolean("Enabled") ?? true,
         UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
     };

@@ -7,11 +7,32 @@ namespace ConvertroFunctions.IntegrationTests.Infrastructure;
 /// <summary>The admin API calls tests make, against any LocalHost (in this process or another).</summary>
 public static class Admin
 {
-    public static async Task<List<JsonElement>> DeadLettersAsync(HttpClient client, string workspaceId)
+    /// <summary>Every dead letter of a workspace, newest first, following continuation tokens.</summary>
+    public static async Task<List<JsonElement>> DeadLettersAsync(HttpClient client, string workspaceId, string? reason = null)
     {
-        var response = await client.GetAsync($"/api/workspaces/{workspaceId}/dead-letters?limit=1000");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).EnumerateArray().ToList();
+        var letters = new List<JsonElement>();
+        string? continuation = null;
+        do
+        {
+            var query = $"limit=1000{(reason is null ? "" : "&reason=" + reason)}{(continuation is null ? "" : "&continuation=" + continuation)}";
+            var response = await client.GetAsync($"/api/workspaces/{workspaceId}/dead-letters?{query}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.JsonAsync();
+            letters.AddRange(page.GetProperty("items").EnumerateArray());
+            continuation = page.GetProperty("continuation").GetString();
+        }
+        while (continuation is not null);
+        return letters;
+    }
+
+    /// <summary>Creates a deleted workspace again with the same settings.</summary>
+    public static async Task RecreateAsync(HttpClient client, TestWorkspace ws)
+    {
+        var response = await client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new Dictionary<string, object?>
+        {
+            ["account"] = TestWorkspace.Account, ["clientName"] = ws.ClientName, ["siteId"] = TestWorkspace.SiteId, ["domain"] = "acme.convertro.com",
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     /// <summary>Creates a workspace with a unique id and Convertro client name (the fake sorts requests by client name).</summary>

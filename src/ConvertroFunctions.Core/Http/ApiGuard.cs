@@ -1,0 +1,78 @@
+using Azure;
+using ConvertroFunctions.Core.Storage;
+using ConvertroFunctions.Core.Workspaces;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ConvertroFunctions.Core.Http;
+
+/// <summary>What a route needs of the workspace it names.</summary>
+public enum WorkspaceNeed
+{
+    /// <summary>A valid id only (creating or deleting it).</summary>
+    Id,
+
+    /// <summary>The workspace must exist (settings read from the table).</summary>
+    Existing,
+
+    /// <summary>It must exist and be enabled.</summary>
+    Enabled,
+
+    /// <summary>It must exist and be enabled, read through the settings cache (ingest: hundreds of requests a second).</summary>
+    EnabledCached,
+}
+
+/// <summary>
+/// The one guard every handler runs behind (docs/api.md, "Errors"): the workspace id checked and
+/// made canonical the same way everywhere (400 when malformed, 404 unknown, 403 disabled), and 503
+/// with Retry-After whenever storage cannot be reached, so a caller knows to try again.
+/// </summary>
+public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache, ILogger<ApiGuard> logger)
+{
+    /// <summary>Runs <paramref name="handler"/>, answering 503 when storage is down.</summary>
+    public async Task<IResult> RunAsync(Func<Task<IResult>> handler)
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+        {
+            LogStorageDown(logger, ex.Message);
+            return Problems.StorageUnavailable();
+        }
+        catch (RequestFailedException ex)
+        {
+            // Storage answered, but refused: not worth retrying as is. Say what it said.
+            LogStorageRefused(logger, ex, ex.Status, ex.ErrorCode);
+            return Problems.Of(StatusCodes.Status500InternalServerError, "Storage refused the request",
+                $"Azure Storage answered {ex.Status} ({ex.ErrorCode ?? "no error code"}); see the logs.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="handler"/> with the canonical workspace id, or answers 400.</summary>
+    public Task<IResult> WithIdAsync(string rawId, Func<string, Task<IResult>> handler) =>
+        WorkspaceId.TryNormalize(rawId, out var id) ? RunAsync(() => handler(id)) : Task.FromResult(Problems.BadWorkspaceId(rawId));
+
+    /// <summary>Runs <paramref name="handler"/> with the workspace's settings, or answers 400, 404 or 403 (per <paramref name="need"/>) or 503.</summary>
+    public Task<IResult> WithWorkspaceAsync(string rawId, WorkspaceNeed need, Func<WorkspaceSettings, Task<IResult>> handler, CancellationToken ct) =>
+        WithIdAsync(rawId, async id =>
+        {
+            var settings = need == WorkspaceNeed.EnabledCached ? await cache.GetAsync(id, ct) : await store.GetAsync(id, ct);
+            if (settings is null)
+            {
+                return Problems.UnknownWorkspace(rawId);
+            }
+            if (need is WorkspaceNeed.Enabled or WorkspaceNeed.EnabledCached && !settings.Enabled)
+            {
+                return Problems.DisabledWorkspace(id);
+            }
+            return await handler(settings);
+        });
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage unavailable; answered 503 ({Error})")]
+    private static partial void LogStorageDown(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage refused a request: {Status} {ErrorCode}")]
+    private static partial void LogStorageRefused(ILogger logger, Exception exception, int status, string? errorCode);
+}
