@@ -10,8 +10,6 @@ namespace ConvertroFunctions.Core.Segment;
 /// </summary>
 internal static class BatchEnvelope
 {
-    private const string Malformed = "The body is not valid JSON: ";
-
     /// <param name="members">The envelope's members, as <see cref="MemberReader"/> found them in <paramref name="utf8"/>.</param>
     /// <param name="documents">Receives the parsed shared values, to dispose with the body.</param>
     /// <param name="spans">Receives each batch item's span in <paramref name="utf8"/>.</param>
@@ -29,11 +27,11 @@ internal static class BatchEnvelope
             var name = JsonScanner.DecodeString(text[nameSpan]);
             if (name is null)
             {
-                return Malformed + $"the property name at byte {nameSpan.Start.Value} is not valid text (invalid UTF-8, an invalid escape or an unpaired surrogate escape).";
+                return SegmentBody.Malformed + $"the property name at byte {nameSpan.Start.Value} is not valid text (invalid UTF-8, an invalid escape or an unpaired surrogate escape).";
             }
             if (!names.Add(name))
             {
-                return Malformed + $"property \"{name}\" appears twice at the top level; which one counts is undefined.";
+                return SegmentBody.Malformed + $"property \"{name}\" appears twice at the top level; which one counts is undefined.";
             }
             if (name == "batch")
             {
@@ -63,7 +61,7 @@ internal static class BatchEnvelope
             shared = null;
         }
         return ArraySplitter.Split(text[..batch.End], batch.Start.Value, spans, out _) is { } split
-            ? Malformed + "batch: " + split + "."
+            ? SegmentBody.Malformed + "batch: " + split + "."
             : null;
     }
 
@@ -77,7 +75,7 @@ internal static class BatchEnvelope
         element = null;
         if (!StrictJson.TryParse(utf8, source, out var document, out var error))
         {
-            return Malformed + error;
+            return SegmentBody.Malformed + error;
         }
         var root = document!.RootElement;
         if (keep is null || root.ValueKind != JsonValueKind.Object)
@@ -88,7 +86,7 @@ internal static class BatchEnvelope
         keep.Add(document);
         if (UnicodeCheck.UnpairedSurrogate(root, utf8.Span, source.Name, source.Root) is { } where)
         {
-            return Malformed + UnicodeCheck.SurrogateProblem(where);
+            return SegmentBody.Malformed + UnicodeCheck.SurrogateProblem(where);
         }
         element = root;
         return null;

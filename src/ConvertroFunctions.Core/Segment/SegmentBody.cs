@@ -22,7 +22,8 @@ public enum BodyShape
 /// </summary>
 public sealed class SegmentBody : IDisposable
 {
-    private const string Malformed = "The body is not valid JSON: ";
+    /// <summary>How every answer about an unreadable top level starts.</summary>
+    internal const string Malformed = "The body is not valid JSON: ";
 
     private readonly ReadOnlyMemory<byte> _utf8;
     private readonly List<Range> _spans;
