@@ -159,6 +159,21 @@ public sealed class SegmentBodyTests
         Assert.Equal(["event: property \"type\" appears twice; which one counts is undefined."], problem.Errors);
     }
 
+    [Theory]
+    [InlineData("""{"messageId":"m\"1","userId":"u" "type":"identify"}""")]
+    [InlineData("""{"messageId":"m\"1","userId":"u","type":"identify",}""")]
+    [InlineData("""{"messageId":"m\"1","userId":"u","type" "identify"}""")]
+    public void Read_ObjectNotReadableMemberByMember_StillOneEventRejectedByItsStrictParse(string json)
+    {
+        using var body = SegmentBodies.Parse(json);
+
+        var problem = body.Problem(0);
+
+        Assert.Equal((BodyShape.SingleEvent, 1), (body.Shape, body.Count));
+        Assert.Equal("m\"1", problem!.MessageId);
+        Assert.StartsWith("event: is not valid JSON at byte ", Assert.Single(problem.Errors));
+    }
+
     [Fact]
     public void Read_MismatchedBracketInsideAnEvent_OnlyThatEventRejected()
     {

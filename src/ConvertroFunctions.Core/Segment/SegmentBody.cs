@@ -143,23 +143,23 @@ public sealed class SegmentBody : IDisposable
     {
         body = null;
         var text = utf8.Span;
-        var reader = new MemberReader(text, open);
-        var members = new List<(Range Name, Range Value)>();
-        var isBatch = false;
-        while (reader.TryNext(out var name, out var value))
+        var end = -1;
+        List<(Range Name, Range Value)>? members = null;
+        // Only a walk of the members finds a top-level "batch". An object holding neither those bytes
+        // nor an escape that could spell them has none, and that is most events: one scan finds its end.
+        if (text[open..].IndexOf("\"batch\""u8) >= 0 || text[open..].IndexOf((byte)'\\') >= 0)
         {
-            members.Add((name, value));
-            isBatch |= JsonScanner.NameIs(text[name], "batch"u8);
-        }
-        var end = reader.End;
-        if (reader.Error is not null)
-        {
-            if (isBatch)
+            var found = ReadMembers(text, open, out end, out var error);
+            if (found is not null && error is not null)
             {
-                return Malformed + reader.Error + ".";
+                return Malformed + error + ".";
             }
-            // Not readable member by member, but still one event if its brackets balance: its own
-            // strict parse says what is wrong inside it.
+            members = found;
+        }
+        if (end < 0)
+        {
+            // Not read member by member, or not readable so, but still one event if its brackets
+            // balance: its own strict parse says what is wrong inside it.
             end = JsonScanner.SkipValue(text, open, out _);
             if (end == JsonScanner.Truncated)
             {
@@ -175,7 +175,7 @@ public sealed class SegmentBody : IDisposable
             return Malformed + trailing + ".";
         }
         var spans = new List<Range>();
-        if (isBatch)
+        if (members is not null)
         {
             var error = BatchEnvelope.Read(utf8, members, documents, spans, out var shared);
             body = error is null ? new SegmentBody(BodyShape.Batch, utf8, spans, shared, documents) : null;
@@ -184,6 +184,26 @@ public sealed class SegmentBody : IDisposable
         spans.Add(open..end);
         body = new SegmentBody(BodyShape.SingleEvent, utf8, spans, null, documents);
         return null;
+    }
+
+    /// <summary>
+    /// The object's members when one of them is named <c>batch</c>, else null. <paramref name="end"/>
+    /// is just after the object, or -1 when it could not be read member by member (then
+    /// <paramref name="error"/> says why).
+    /// </summary>
+    private static List<(Range Name, Range Value)>? ReadMembers(ReadOnlySpan<byte> text, int open, out int end, out string? error)
+    {
+        var reader = new MemberReader(text, open);
+        var members = new List<(Range Name, Range Value)>();
+        var isBatch = false;
+        while (reader.TryNext(out var name, out var value))
+        {
+            members.Add((name, value));
+            isBatch |= JsonScanner.NameIs(text[name], "batch"u8);
+        }
+        end = reader.End;
+        error = reader.Error;
+        return isBatch ? members : null;
     }
 
     private static string? AfterTheEnd(ReadOnlySpan<byte> text, int end, string what)
