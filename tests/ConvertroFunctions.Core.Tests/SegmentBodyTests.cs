@@ -6,23 +6,14 @@ namespace ConvertroFunctions.Core.Tests;
 
 public sealed class SegmentBodyTests
 {
-    private static SegmentBody Parse(string json)
-    {
-        Assert.True(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out var body, out var error), error);
-        return body!;
-    }
-
-    private static string Text(RawEvent e) => Encoding.UTF8.GetString(e.Utf8.Span);
-
     [Fact]
     public void TryParse_SingleObject_OneEventWhoseRawTextIsTheWholeBody()
     {
         const string json = """{"type":"track","event":"Café","messageId":"m","properties":{"v":1.0}}""";
-        using var body = Parse(json);
+        using var body = SegmentBodies.Parse(json);
 
         Assert.Equal(BodyShape.SingleEvent, body.Shape);
-        var e = Assert.Single(body.Events);
-        Assert.Equal(json, Text(e));
+        Assert.Equal([json], body.Texts());
         Assert.True(body.FirstArrayElement.IsEmpty);
     }
 
@@ -31,11 +22,11 @@ public sealed class SegmentBodyTests
     {
         const string a = """{"type":"track","event":"\u00e9t\u00e9","messageId":"1","properties":{"total":1e3}}""";
         const string b = """{"type":"identify","messageId":"2","userId":"ü"}""";
-        using var body = Parse("[ " + a + " ,\n " + b + " ]");
+        using var body = SegmentBodies.Parse("[ " + a + " ,\n " + b + " ]");
 
         Assert.Equal(BodyShape.Array, body.Shape);
-        Assert.Equal([a, b], body.Events.Select(Text));
-        Assert.Equal([0, 1], body.Events.Select(e => e.Index));
+        Assert.Equal([a, b], body.Texts());
+        Assert.Equal([0, 1], Enumerable.Range(0, body.Count).Select(i => body.With(i, e => e.Index)));
         Assert.Equal(a, Encoding.UTF8.GetString(body.FirstArrayElement.Span));
     }
 
@@ -50,17 +41,17 @@ public sealed class SegmentBodyTests
             "context":{"device":{"id":"top-device"},"ip":"1.1.1.1"},
             "integrations":{"All":false}}
             """;
-        using var body = Parse(json);
+        using var body = SegmentBodies.Parse(json);
 
         Assert.Equal(BodyShape.Batch, body.Shape);
-        var first = body.Events[0].Element;
+        var first = body.Element(0);
         Assert.Equal("2.2.2.2", first.GetProperty("context").GetProperty("ip").GetString());
         Assert.Equal("top-device", first.GetProperty("context").GetProperty("device").GetProperty("id").GetString());
         Assert.False(first.GetProperty("integrations").GetProperty("All").GetBoolean());
         // Values are copied as raw text, never re-serialized.
-        Assert.Contains("\"properties\":{\"price\":1.0,\"t\":\"\\u00e9\"}", Text(body.Events[0]));
+        Assert.Contains("\"properties\":{\"price\":1.0,\"t\":\"\\u00e9\"}", body.Text(0));
 
-        var second = body.Events[1].Element;
+        var second = body.Element(1);
         Assert.Equal("top-device", second.GetProperty("context").GetProperty("device").GetProperty("id").GetString());
         Assert.True(second.GetProperty("integrations").GetProperty("Convertro").GetBoolean());
         Assert.False(second.GetProperty("integrations").GetProperty("All").GetBoolean());
@@ -71,29 +62,182 @@ public sealed class SegmentBodyTests
     public void TryParse_BatchWithoutSharedFields_ItemsKeepRawText()
     {
         const string item = """{"type":"track","event":"A","messageId":"1","properties":{"v":1.0}}""";
-        using var body = Parse("""{"batch":[""" + item + "]}");
+        using var body = SegmentBodies.Parse("""{"batch":[""" + item + "]}");
 
-        Assert.Equal(item, Text(Assert.Single(body.Events)));
+        Assert.Equal([item], body.Texts());
     }
 
     [Theory]
-    [InlineData("{\"type\":", "not valid JSON")]
-    [InlineData("", "not valid JSON")]
-    [InlineData("42", "must be a JSON object")]
-    [InlineData("\"text\"", "must be a JSON object")]
-    [InlineData("{\"batch\":{}}", "batch: must be an array")]
-    public void TryParse_BadBody_ExplainsWhy(string json, string expected)
+    [InlineData("{\"type\":", "The body is not valid JSON: it ends at byte 8, before the object that starts at byte 0 is closed.")]
+    [InlineData("", "The body is not valid JSON: it is empty.")]
+    [InlineData(" \n", "The body is not valid JSON: it is empty.")]
+    [InlineData("42", "The body must be a JSON object (one event), an array of events, or {\"batch\":[…]}; it starts with '4' at byte 0.")]
+    [InlineData("\"text\"", "The body must be a JSON object (one event), an array of events, or {\"batch\":[…]}; it starts with '\"' at byte 0.")]
+    [InlineData("{\"batch\":{}}", "batch: must be an array of events.")]
+    [InlineData("{\"batch\":null}", "batch: must be an array of events.")]
+    [InlineData("[{\"a\":1}] x", "The body is not valid JSON: unexpected 'x' at byte 10, after the end of the array.")]
+    [InlineData("{\"a\":1}{\"b\":2}", "The body is not valid JSON: unexpected '{' at byte 7, after the end of the object.")]
+    [InlineData("[{\"a\":1},]", "The body is not valid JSON: expected event 1 at byte 9, found ']' (a comma after the last event?).")]
+    [InlineData("{\"a\":[1]]", "The body is not valid JSON: the object that starts at byte 0 is closed by ']' at byte 8.")]
+    public void TryParse_TopLevelUnreadable_ExplainsWhatAndWhere(string json, string expected)
     {
         Assert.False(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out var body, out var error));
         Assert.Null(body);
-        Assert.Contains(expected, error);
+        Assert.Equal(expected, error);
     }
 
     [Fact]
-    public void TryParse_ArrayOfNonObjects_ParsesSoValidationCanRejectEachOne()
+    public void Read_ArrayOfNonObjects_ParsesSoValidationCanRejectEachOne()
     {
-        using var body = Parse("[1, \"x\"]");
+        using var body = SegmentBodies.Parse("[1, \"x\"]");
 
-        Assert.Equal([JsonValueKind.Number, JsonValueKind.String], body.Events.Select(e => e.Element.ValueKind));
+        Assert.Equal([JsonValueKind.Number, JsonValueKind.String], [body.Element(0).ValueKind, body.Element(1).ValueKind]);
+    }
+
+    [Fact]
+    public void TryParse_LeadingByteOrderMark_SkippedAndNotPartOfAnyEvent()
+    {
+        const string a = """{"type":"identify","messageId":"1","userId":"u"}""";
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+
+        using var single = SegmentBodies.Parse([.. bom, .. Encoding.UTF8.GetBytes(" " + a + "\n")]);
+        using var array = SegmentBodies.Parse([.. bom, .. Encoding.UTF8.GetBytes("[" + a + "]")]);
+
+        Assert.Equal([a], single.Texts());
+        Assert.Equal([a], array.Texts());
+        Assert.Equal(a, Encoding.UTF8.GetString(array.FirstArrayElement.Span));
+        Assert.Null(single.Problem(0));
+    }
+
+    [Fact]
+    public void TryParse_ByteOrderMarkNotAtTheStart_IsGarbage()
+    {
+        byte[] body = [.. " "u8, 0xEF, 0xBB, 0xBF, .. "{}"u8];
+
+        Assert.False(SegmentBody.TryParse(body, out _, out var error));
+        Assert.StartsWith("The body must be a JSON object", error);
+    }
+
+    [Fact]
+    public void Read_ProblemsInsideEvents_RejectOnlyThoseEventsEachWithItsMessageIdAndWhy()
+    {
+        string[] events =
+        [
+            """{"type":"identify","messageId":"good-0","userId":"u"}""",
+            """{"type":"identify","messageId":"dup","userId":"a","userId":"b"}""",
+            """{"type":"identify","messageId":"deep","userId":"u","traits":""" + new string('[', 70) + new string(']', 70) + "}",
+            """{"type":"identify","messageId":"escape","us\erId":"u"}""",
+            """{"type":"identify","messageId":"big","userId":"u","traits":{"p":" """ + new string('x', 40_000) + "\"}}",
+            """{"type":"identify","messageId":"good-5","userId":"u"}""",
+        ];
+        using var body = SegmentBodies.Parse("[" + string.Join(",", events) + "]");
+
+        var problems = Enumerable.Range(0, body.Count).Select(body.Problem).ToList();
+
+        Assert.Null(problems[0]);
+        Assert.Null(problems[5]);
+        Assert.Equal(["dup", "deep", "escape", "big"], problems[1..5].Select(p => p!.MessageId));
+        Assert.Equal([1, 2, 3, 4], problems[1..5].Select(p => p!.Index));
+        Assert.Equal("event: property \"userId\" appears twice; which one counts is undefined.", Assert.Single(problems[1]!.Errors));
+        Assert.Equal("event: nested deeper than 64 levels (71).", Assert.Single(problems[2]!.Errors));
+        Assert.Equal("event: invalid escape \"\\e\" at byte 43 of the event.", Assert.Single(problems[3]!.Errors));
+        Assert.Equal($"event: is {events[4].Length} bytes; the limit is 32768 bytes (32 KiB) per event.", Assert.Single(problems[4]!.Errors));
+        Assert.Equal([events[0], events[1], events[5]], new[] { 0, 1, 5 }.Select(body.Text));
+        Assert.Equal(events[0], Encoding.UTF8.GetString(body.FirstArrayElement.Span));
+    }
+
+    [Fact]
+    public void Read_SingleEventFailingTheStrictParse_OneRejectedEvent()
+    {
+        using var body = SegmentBodies.Parse("""{"type":"track","type":"identify","messageId":"only"}""");
+
+        var problem = body.Problem(0);
+
+        Assert.Equal((BodyShape.SingleEvent, 1), (body.Shape, body.Count));
+        Assert.NotNull(problem);
+        Assert.Equal((0, "only"), (problem.Index, problem.MessageId));
+        Assert.Equal(["event: property \"type\" appears twice; which one counts is undefined."], problem.Errors);
+    }
+
+    [Theory]
+    [InlineData("""{"messageId":"m\"1","userId":"u" "type":"identify"}""")]
+    [InlineData("""{"messageId":"m\"1","userId":"u","type":"identify",}""")]
+    [InlineData("""{"messageId":"m\"1","userId":"u","type" "identify"}""")]
+    public void Read_ObjectNotReadableMemberByMember_StillOneEventRejectedByItsStrictParse(string json)
+    {
+        using var body = SegmentBodies.Parse(json);
+
+        var problem = body.Problem(0);
+
+        Assert.Equal((BodyShape.SingleEvent, 1), (body.Shape, body.Count));
+        Assert.Equal("m\"1", problem!.MessageId);
+        Assert.StartsWith("event: is not valid JSON at byte ", Assert.Single(problem.Errors));
+    }
+
+    [Fact]
+    public void Read_MismatchedBracketInsideAnEvent_OnlyThatEventRejected()
+    {
+        using var body = SegmentBodies.Parse("""[{"messageId":"m","a":[1}},{"type":"identify","messageId":"n","userId":"u"}]""");
+
+        var problem = body.Problem(0);
+
+        Assert.Equal("m", problem!.MessageId);
+        Assert.StartsWith("event: is not valid JSON at byte 23 of the event: ", Assert.Single(problem.Errors));
+        Assert.Null(body.Problem(1));
+    }
+
+    [Fact]
+    public void Read_BatchWithABrokenItem_OnlyThatItemRejectedAndTheOthersMerged()
+    {
+        const string json = """
+            {"batch":[
+              {"type":"identify","messageId":"1","userId":"u"},
+              {"type":"identify","messageId":"2","userId":"u","userId":"v"},
+              7
+            ],
+            "context":{"device":{"id":"top-device"}}}
+            """;
+        using var body = SegmentBodies.Parse(json);
+
+        Assert.Equal(BodyShape.Batch, body.Shape);
+        Assert.Null(body.Problem(0));
+        Assert.Equal("top-device", body.Element(0).GetProperty("context").GetProperty("device").GetProperty("id").GetString());
+        var problem = body.Problem(1);
+        Assert.Equal("2", problem!.MessageId);
+        Assert.Equal("event: property \"userId\" appears twice; which one counts is undefined.", Assert.Single(problem.Errors));
+        Assert.Equal(["event: must be a JSON object."], body.Problem(2)!.Errors);
+    }
+
+    [Theory]
+    [InlineData("""{"batch":[],"batch":[]}""", "The body is not valid JSON: property \"batch\" appears twice at the top level; which one counts is undefined.")]
+    [InlineData("""{"batch":[],"context":{"ip":"1","ip":"2"}}""", "The body is not valid JSON: context: property \"ip\" appears twice; which one counts is undefined.")]
+    [InlineData("""{"batch":[],"context":{"ip":"\q"}}""", "The body is not valid JSON: context: invalid escape \"\\q\" at byte 29 of the body.")]
+    [InlineData("""{"batch":[],"integrations":{"A\ud800":true}}""", "The body is not valid JSON: integrations.<a property name>: holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own), which is not valid Unicode text.")]
+    [InlineData("""{"batch":[],"sentAt":tru}""", "The body is not valid JSON: sentAt: is not valid JSON at byte 24 of the body: 'tru' is an invalid JSON literal. Expected the literal 'true'.")]
+    [InlineData("""{"batch":[{"a":1} {"b":2}]}""", "The body is not valid JSON: batch: expected ',' or ']' after event 0 at byte 18, found '{'.")]
+    [InlineData("""{"batch":[] "context":{}}""", "The body is not valid JSON: expected ',' or '}' after a property at byte 12, found '\"'.")]
+    public void TryParse_BrokenBatchEnvelope_TheTopLevelCannotBeRead(string json, string expected)
+    {
+        Assert.False(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out var body, out var error));
+        Assert.Null(body);
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
+    [InlineData("""[{"type":"track","event":"A \"q\" [x]","messageId":"m1","userId":"u"},{"type":"identify","messageId":"m2","traits":{"a":[1,{"b":null}]}}]""")]
+    [InlineData("""{"type":"track","event":"A \"q\" [x]","messageId":"m1","userId":"u","properties":{"a":[1,{"b":"}"}]}}""")]
+    [InlineData("""{"batch":[{"type":"identify","messageId":"m1","userId":"u"}],"context":{"ip":"1.1.1.1"}}""")]
+    public void TryParse_TruncatedAtEveryPosition_FailsCleanlyAsMalformed(string json)
+    {
+        var full = Encoding.UTF8.GetBytes(json);
+        Assert.True(SegmentBody.TryParse(full, out var whole, out _));
+        whole!.Dispose();
+
+        for (var length = 0; length < full.Length; length++)
+        {
+            Assert.False(SegmentBody.TryParse(full.AsMemory(0, length), out var body, out var error), $"cut to {length} bytes: parsed");
+            Assert.Null(body);
+            Assert.StartsWith("The body is not valid JSON: ", error);
+        }
     }
 }

@@ -7,11 +7,8 @@ public sealed class SegmentEventValidatorTests
 {
     private static EventProblem? Validate(string json)
     {
-        Assert.True(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out var body, out var error), error);
-        using (body)
-        {
-            return SegmentEventValidator.Validate(body!.Events[0]);
-        }
+        using var body = SegmentBodies.Parse(json);
+        return body.Problem(0);
     }
 
     [Theory]
@@ -68,27 +65,22 @@ public sealed class SegmentEventValidatorTests
     [Fact]
     public void Validate_SeveralProblems_ReportsAllWithIndexAndMessageId()
     {
-        Assert.True(SegmentBody.TryParse(Encoding.UTF8.GetBytes(
-            """[{"type":"identify","messageId":"ok","userId":"u"},{"type":"track","messageId":"bad-1","timestamp":"x"}]"""),
-            out var body, out _));
-        using (body)
-        {
-            var problem = SegmentEventValidator.Validate(body!.Events[1]);
+        using var body = SegmentBodies.Parse(
+            """[{"type":"identify","messageId":"ok","userId":"u"},{"type":"track","messageId":"bad-1","timestamp":"x"}]""");
 
-            Assert.NotNull(problem);
-            Assert.Equal(1, problem.Index);
-            Assert.Equal("bad-1", problem.MessageId);
-            Assert.Equal(3, problem.Errors.Count);
-        }
+        var problem = body.Problem(1);
+
+        Assert.NotNull(problem);
+        Assert.Equal(1, problem.Index);
+        Assert.Equal("bad-1", problem.MessageId);
+        Assert.Equal(3, problem.Errors.Count);
     }
 
     [Fact]
     public void Validate_NonObjectEvent_Rejected()
     {
-        Assert.True(SegmentBody.TryParse(Encoding.UTF8.GetBytes("[\"oops\"]"), out var body, out _));
-        using (body)
-        {
-            Assert.Equal(["event: must be a JSON object."], SegmentEventValidator.Validate(body!.Events[0])!.Errors);
-        }
+        using var body = SegmentBodies.Parse("[\"oops\"]");
+
+        Assert.Equal(["event: must be a JSON object."], body.Problem(0)!.Errors);
     }
 }

@@ -3,29 +3,50 @@ using ConvertroFunctions.Core.Segment;
 
 namespace ConvertroFunctions.Core.Tests;
 
-/// <summary>Bodies that parse as JSON grammar but are not safe text: refused with the place named.</summary>
+/// <summary>Events that are not safe text, or name a property twice: each rejected on its own, with the place named.</summary>
 public sealed class UnicodeAndDuplicateTests
 {
     [Fact]
-    public void TryParse_InvalidUtf8InAString_RefusedNamingTheOffset()
+    public void Validate_InvalidUtf8InAString_EventRejectedNamingTheByte()
     {
         byte[] body = [.. "{\"type\":\"track\",\"event\":\"a"u8, 0xC3, 0x28, .. "\"}"u8];
+        using var parsed = SegmentBodies.Parse(body);
 
-        Assert.False(SegmentBody.TryParse(body, out var parsed, out var error));
+        var problem = parsed.Problem(0);
 
-        Assert.Null(parsed);
-        Assert.Equal("The body is not valid UTF-8 (JSON must be): the byte at offset 26 (0xC3) does not start a valid character.", error);
+        Assert.NotNull(problem);
+        Assert.Equal("event: is not valid UTF-8 (JSON must be): byte 26 of the event (0xC3) does not start a valid character.",
+            Assert.Single(problem.Errors));
+    }
+
+    [Fact]
+    public void Validate_InvalidUtf8InOneElement_OnlyThatEventRejected()
+    {
+        byte[] body = [.. "[{\"type\":\"identify\",\"messageId\":\"ok\",\"userId\":\"u\"},{\"messageId\":\"bad\",\"e\":\"a"u8, 0xFF, .. "\"}]"u8];
+        using var parsed = SegmentBodies.Parse(body);
+
+        Assert.Null(parsed.Problem(0));
+        var problem = parsed.Problem(1);
+        Assert.NotNull(problem);
+        Assert.Equal("bad", problem.MessageId);
+        Assert.Equal("event: is not valid UTF-8 (JSON must be): byte 25 of the event (0xFF) does not start a valid character.",
+            Assert.Single(problem.Errors));
     }
 
     [Theory]
-    [InlineData("""{"type":"track","type":"identify","messageId":"m"}""", "type")]
-    [InlineData("""[{"type":"track","context":{"device":{"id":"a","id":"b"}}}]""", "id")]
-    public void TryParse_DuplicatePropertyName_RefusedAsMalformed(string json, string name)
+    [InlineData("""{"type":"track","type":"identify","messageId":"m"}""", "event: property \"type\" appears twice; which one counts is undefined.")]
+    [InlineData("""[{"type":"track","messageId":"m","context":{"device":{"id":"a","id":"b"}}}]""", "event: property \"id\" appears twice in context.device; which one counts is undefined.")]
+    [InlineData("""[{"type":"track","messageId":"m","properties":{"list":[{"k":1,"k":2}]}}]""", "event: property \"k\" appears twice in properties.list[0]; which one counts is undefined.")]
+    [InlineData("""{"type":"track","messageId":"m","t\u0079pe":"x"}""", "event: property \"type\" appears twice; which one counts is undefined.")]
+    public void Validate_DuplicatePropertyName_EventRejectedNamingItAndWhere(string json, string expected)
     {
-        Assert.False(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
+        using var body = SegmentBodies.Parse(json);
 
-        Assert.StartsWith("The body is not valid JSON", error);
-        Assert.Contains($"'{name}'", error);
+        var problem = body.Problem(0);
+
+        Assert.NotNull(problem);
+        Assert.Equal("m", problem.MessageId);
+        Assert.Equal(expected, Assert.Single(problem.Errors));
     }
 
     [Theory]
@@ -33,9 +54,9 @@ public sealed class UnicodeAndDuplicateTests
     [InlineData("""{"type":"track","event":"x","messageId":"m","userId":"u","properties":{"list":["ok","\udc00\ud800"]}}""", "properties.list[1]")]
     public void Validate_UnpairedSurrogateEscape_EventRejectedNamingThePath(string json, string path)
     {
-        using var body = Parse(json);
+        using var body = SegmentBodies.Parse(json);
 
-        var problem = SegmentEventValidator.Validate(body.Events[0]);
+        var problem = body.Problem(0);
 
         Assert.NotNull(problem);
         Assert.Equal($"{path}: holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own), which is not valid Unicode text.",
@@ -43,26 +64,25 @@ public sealed class UnicodeAndDuplicateTests
     }
 
     [Fact]
-    public void TryParse_UnpairedSurrogateEscapeInAPropertyName_RefusedAsMalformed()
+    public void Validate_UnpairedSurrogateEscapeInAPropertyName_EventRejectedWithItsMessageId()
     {
-        var json = """{"type":"track","event":"x","messageId":"m","userId":"u","properties":{"\uDBFF":1}}""";
+        using var body = SegmentBodies.Parse("""[{"type":"track","event":"x","messageId":"m","userId":"u","properties":{"\uDBFF":1}},{"type":"identify","messageId":"n","userId":"u"}]""");
 
-        Assert.False(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
+        var problem = body.Problem(0);
 
-        Assert.Equal("The body is not valid JSON: a property name holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own).", error);
+        Assert.NotNull(problem);
+        Assert.Equal("m", problem.MessageId);
+        Assert.Equal("properties.<a property name>: holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own), which is not valid Unicode text.",
+            Assert.Single(problem.Errors));
+        Assert.Null(body.Problem(1));
     }
 
     [Fact]
     public void Validate_PairedSurrogateEscape_IsAnOrdinaryCharacter()
     {
-        using var body = Parse("""{"type":"track","event":"Liked \ud83d\ude00","messageId":"m","userId":"u"}""");
+        using var body = SegmentBodies.Parse("""{"type":"track","event":"Liked \ud83d\ude00","messageId":"m","userId":"u"}""");
 
-        Assert.Null(SegmentEventValidator.Validate(body.Events[0]));
+        Assert.Null(body.Problem(0));
     }
 
-    private static SegmentBody Parse(string json)
-    {
-        Assert.True(SegmentBody.TryParse(Encoding.UTF8.GetBytes(json), out var body, out var error), error);
-        return body!;
-    }
 }

@@ -141,7 +141,8 @@ public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<Pipelin
         var response = await _client.PutAsync($"/api/workspaces/{id}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("'account'", (await response.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal("body: property \"account\" appears twice; which one counts is undefined.",
+            (await response.JsonAsync()).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/workspaces/{id}")).StatusCode);
     }
 

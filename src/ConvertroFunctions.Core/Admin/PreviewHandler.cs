@@ -57,7 +57,12 @@ public sealed class PreviewHandler(
         using (parsed)
         {
             var now = time.GetUtcNow();
-            var items = parsed!.Events.Select(e => Preview(e, settings, now)).ToList();
+            var items = new List<PreviewItem>(parsed!.Count);
+            for (var i = 0; i < parsed.Count; i++)
+            {
+                using var e = parsed.Read(i);
+                items.Add(Preview(e.Event, settings, now));
+            }
             return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
         }
     }

@@ -80,23 +80,25 @@ public sealed partial class IngestHandler(
 
     private async Task<IResult> AcceptAsync(string workspaceId, SegmentBody parsed, CancellationToken ct)
     {
-        var accepted = new List<ReadOnlyMemory<byte>>(parsed.Events.Count);
+        var accepted = new List<ReadOnlyMemory<byte>>(parsed.Count);
         var rejected = new List<EventProblem>();
-        foreach (var e in parsed.Events)
+        for (var i = 0; i < parsed.Count; i++)
         {
-            if (SegmentEventValidator.Validate(e) is { } problem)
+            // One event's document at a time; the raw text kept for the queue outlives it.
+            using var e = parsed.Read(i);
+            if (SegmentEventValidator.Validate(e.Event) is { } problem)
             {
                 rejected.Add(problem);
             }
             else
             {
-                accepted.Add(e.Utf8);
+                accepted.Add(e.Event.Utf8);
             }
         }
         if (accepted.Count == 0)
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "No valid events",
-                parsed.Events.Count == 0 ? "The body holds no events." : "Every event in the body is invalid; see rejected.",
+                parsed.Count == 0 ? "The body holds no events." : "Every event in the body is invalid; see rejected.",
                 new Dictionary<string, object?> { ["accepted"] = 0, ["rejected"] = rejected });
         }
 

@@ -8,12 +8,13 @@ namespace ConvertroFunctions.Core.Segment;
 /// <summary>
 /// The HTTP Tracking API batch shape: <c>{"batch":[…],"context":{…},"integrations":{…}}</c>. The
 /// top-level <c>context</c> and <c>integrations</c> merge into each item key by key, the item's own
-/// keys winning. Items that need no merge keep their raw text; merged items are rebuilt from the
-/// raw text of every value, so no value is ever re-serialized.
+/// keys winning. Items that need no merge (no shared values, or not an object) keep their raw
+/// text; merged items are rebuilt from the raw text of every value, so no value is ever re-serialized.
 /// </summary>
 internal static class BatchMerger
 {
-    private static readonly string[] MergedKeys = ["context", "integrations"];
+    /// <summary>The top-level keys merged into each item, in the order of the shared values passed to <see cref="Merge"/>.</summary>
+    public static readonly string[] MergedKeys = ["context", "integrations"];
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -21,36 +22,16 @@ internal static class BatchMerger
         SkipValidation = true,
     };
 
-    public static RawEvent[] Merge(
-        ReadOnlyMemory<byte> source, JsonElement root, JsonElement batch, List<JsonDocument> documents)
+    /// <summary>
+    /// The object <paramref name="item"/> with the shared values merged in, parsed into
+    /// <paramref name="document"/> for the caller to dispose.
+    /// </summary>
+    /// <param name="shared">The top-level object for each of <see cref="MergedKeys"/>, or null.</param>
+    public static RawEvent Merge(RawEvent item, JsonElement?[] shared, out JsonDocument document)
     {
-        var shared = new JsonElement?[MergedKeys.Length];
-        for (var k = 0; k < MergedKeys.Length; k++)
-        {
-            if (root.TryGetProperty(MergedKeys[k], out var value) && value.ValueKind == JsonValueKind.Object)
-            {
-                shared[k] = value;
-            }
-        }
-
-        var events = new RawEvent[batch.GetArrayLength()];
-        var i = 0;
-        foreach (var item in batch.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Object || (shared[0] is null && shared[1] is null))
-            {
-                events[i] = new RawEvent(i, SegmentBody.RawSlice(source, item), item);
-            }
-            else
-            {
-                byte[] merged = MergeItem(item, shared);
-                var document = JsonDocument.Parse(merged);
-                documents.Add(document);
-                events[i] = new RawEvent(i, merged, document.RootElement);
-            }
-            i++;
-        }
-        return events;
+        byte[] merged = MergeItem(item.Element, shared);
+        document = JsonDocument.Parse(merged);
+        return new RawEvent(item.Index, merged, document.RootElement);
     }
 
     private static byte[] MergeItem(JsonElement item, JsonElement?[] shared)

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ConvertroFunctions.Core.Segment;
@@ -16,69 +14,107 @@ public enum BodyShape
 }
 
 /// <summary>
-/// A parsed request body: every event with its raw JSON text. Owns the parsed documents, so
-/// dispose it once the events have been validated and enqueued.
+/// A request body cut into its events' raw JSON texts. Only the top level is read as a whole, and
+/// tolerantly (<see cref="JsonScanner"/>); each event is parsed strictly on its own when it is
+/// <see cref="Read"/>, so a duplicate key, excessive depth or bad escape in one event rejects that
+/// event, not the up to 4,000 others Segment sent with it (Segment does not retry a 400). Owns the
+/// batch envelope's parsed context and integrations, so dispose it once the events are handled.
 /// </summary>
 public sealed class SegmentBody : IDisposable
 {
+    /// <summary>How every answer about an unreadable top level starts.</summary>
+    internal const string Malformed = "The body is not valid JSON: ";
+
+    private readonly ReadOnlyMemory<byte> _utf8;
+    private readonly List<Range> _spans;
+    /// <summary>A batch's shared context and integrations, in <see cref="BatchMerger.MergedKeys"/> order; null when there are none.</summary>
+    private readonly JsonElement?[]? _shared;
     private readonly List<JsonDocument> _documents;
 
-    private SegmentBody(BodyShape shape, IReadOnlyList<RawEvent> events, List<JsonDocument> documents)
+    private SegmentBody(BodyShape shape, ReadOnlyMemory<byte> utf8, List<Range> spans, JsonElement?[]? shared, List<JsonDocument> documents)
     {
         Shape = shape;
-        Events = events;
+        _utf8 = utf8;
+        _spans = spans;
+        _shared = shared;
         _documents = documents;
     }
 
+    /// <summary>A UTF-8 byte order mark: not JSON (RFC 8259 §8.1), but harmless before it, so it is skipped.</summary>
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public BodyShape Shape { get; }
 
-    public IReadOnlyList<RawEvent> Events { get; }
+    /// <summary>How many events the body holds, readable or not.</summary>
+    public int Count => _spans.Count;
 
     /// <summary>
     /// For an array body, the exact raw text of its first element: what Segment signs for a batch.
     /// </summary>
     public ReadOnlyMemory<byte> FirstArrayElement =>
-        Shape == BodyShape.Array && Events.Count > 0 ? Events[0].Utf8 : ReadOnlyMemory<byte>.Empty;
+        Shape == BodyShape.Array && Count > 0 ? _utf8[_spans[0]] : ReadOnlyMemory<byte>.Empty;
 
     /// <summary>
-    /// Parses one of the body forms. The input must stay unchanged while the result lives: raw
-    /// event texts are slices of it, not copies.
+    /// Reads one of the body forms. Fails only when the top level cannot be read (not an object or
+    /// array, truncated, unbalanced, garbage between or after events, a broken batch envelope); a
+    /// problem inside an event is found when that event is read. The input must stay unchanged while
+    /// the result lives: raw event texts are slices of it, not copies.
     /// </summary>
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out SegmentBody? body, out string? error)
     {
         body = null;
-        if (!StrictJson.TryParse(utf8, out var document, out error))
+        var text = utf8.Span;
+        var at = JsonScanner.SkipWhitespace(text, text.StartsWith(ByteOrderMark) ? ByteOrderMark.Length : 0);
+        if (at == text.Length)
         {
+            error = Malformed + "it is empty.";
             return false;
         }
-
-        var root = document!.RootElement;
-        var documents = new List<JsonDocument> { document };
-        switch (root.ValueKind)
+        var documents = new List<JsonDocument>();
+        error = text[at] switch
         {
-            case JsonValueKind.Array:
-                body = new SegmentBody(BodyShape.Array, ArrayEvents(utf8, root), documents);
-                break;
-            case JsonValueKind.Object when root.TryGetProperty("batch", out var batch):
-                if (batch.ValueKind != JsonValueKind.Array)
-                {
-                    document.Dispose();
-                    error = "batch: must be an array of events.";
-                    return false;
-                }
-                body = new SegmentBody(BodyShape.Batch, BatchMerger.Merge(utf8, root, batch, documents), documents);
-                break;
-            case JsonValueKind.Object:
-                body = new SegmentBody(BodyShape.SingleEvent, [new RawEvent(0, utf8, root)], documents);
-                break;
-            default:
-                document.Dispose();
-                error = "The body must be a JSON object (one event), an array of events, or {\"batch\":[…]}.";
-                return false;
+            (byte)'[' => ReadArray(utf8, at, documents, out body),
+            (byte)'{' => ReadObject(utf8, at, documents, out body),
+            _ => $"The body must be a JSON object (one event), an array of events, or {{\"batch\":[…]}}; it starts with {JsonScanner.Describe(text[at])} at byte {at}.",
+        };
+        if (error is not null)
+        {
+            documents.ForEach(d => d.Dispose());
+            body = null;
+            return false;
         }
-
-        error = null;
         return true;
+    }
+
+    /// <summary>
+    /// Event <paramref name="index"/> parsed strictly on its own (and, in a batch, merged with the
+    /// shared context and integrations). One that cannot be parsed comes back with
+    /// <see cref="RawEvent.Unreadable"/> set: over 32 KiB (not even tried), invalid UTF-8, invalid
+    /// JSON, a duplicate property name, or nested deeper than <see cref="StrictJson.MaxDepth"/>.
+    /// </summary>
+    public ParsedEvent Read(int index)
+    {
+        var utf8 = _utf8[_spans[index]];
+        string? error;
+        if (utf8.Length > SegmentEventValidator.MaxEventBytes)
+        {
+            error = SegmentEventValidator.TooLarge(utf8.Length);
+        }
+        else if (StrictJson.TryParse(utf8, JsonSource.Event, out var document, out error))
+        {
+            var e = new RawEvent(index, utf8, document!.RootElement);
+            if (_shared is null || e.Element.ValueKind != JsonValueKind.Object)
+            {
+                return new ParsedEvent(e, document);
+            }
+            using (document)
+            {
+                return new ParsedEvent(BatchMerger.Merge(e, _shared, out var merged), merged);
+            }
+        }
+        // Rejected, but still with its messageId when the raw text has a readable one.
+        var problem = new EventProblem(index, JsonScanner.TopLevelString(utf8.Span, "messageId"u8), [error!]);
+        return new ParsedEvent(new RawEvent(index, utf8, default, problem), null);
     }
 
     public void Dispose()
@@ -89,29 +125,90 @@ public sealed class SegmentBody : IDisposable
         }
     }
 
-    private static RawEvent[] ArrayEvents(ReadOnlyMemory<byte> utf8, JsonElement array)
+    private static string? ReadArray(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, out SegmentBody? body)
     {
-        var events = new RawEvent[array.GetArrayLength()];
-        var i = 0;
-        foreach (var element in array.EnumerateArray())
+        body = null;
+        var spans = new List<Range>();
+        var problem = ArraySplitter.Split(utf8.Span, open, spans, out var end) ?? AfterTheEnd(utf8.Span, end, "array");
+        if (problem is not null)
         {
-            events[i] = new RawEvent(i, RawSlice(utf8, element), element);
-            i++;
+            return Malformed + problem + ".";
         }
-        return events;
+        body = new SegmentBody(BodyShape.Array, utf8, spans, null, documents);
+        return null;
+    }
+
+    /// <summary>A single event, or the batch envelope when the object has a top-level <c>batch</c>.</summary>
+    private static string? ReadObject(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, out SegmentBody? body)
+    {
+        body = null;
+        var text = utf8.Span;
+        var end = -1;
+        List<(Range Name, Range Value)>? members = null;
+        // Only a walk of the members finds a top-level "batch". An object holding neither those bytes
+        // nor an escape that could spell them has none, and that is most events: one scan finds its end.
+        if (text[open..].IndexOf("\"batch\""u8) >= 0 || text[open..].IndexOf((byte)'\\') >= 0)
+        {
+            var found = ReadMembers(text, open, out end, out var error);
+            if (found is not null && error is not null)
+            {
+                return Malformed + error + ".";
+            }
+            members = found;
+        }
+        if (end < 0)
+        {
+            // Not read member by member, or not readable so, but still one event if its brackets
+            // balance: its own strict parse says what is wrong inside it.
+            end = JsonScanner.SkipValue(text, open, out _);
+            if (end == JsonScanner.Truncated)
+            {
+                return Malformed + $"it ends at byte {text.Length}, before the object that starts at byte {open} is closed.";
+            }
+            if (!JsonScanner.Matches(text[open], text[end - 1]))
+            {
+                return Malformed + $"the object that starts at byte {open} is closed by {JsonScanner.Describe(text[end - 1])} at byte {end - 1}.";
+            }
+        }
+        if (AfterTheEnd(text, end, "object") is { } trailing)
+        {
+            return Malformed + trailing + ".";
+        }
+        var spans = new List<Range>();
+        if (members is not null)
+        {
+            var error = BatchEnvelope.Read(utf8, members, documents, spans, out var shared);
+            body = error is null ? new SegmentBody(BodyShape.Batch, utf8, spans, shared, documents) : null;
+            return error;
+        }
+        spans.Add(open..end);
+        body = new SegmentBody(BodyShape.SingleEvent, utf8, spans, null, documents);
+        return null;
     }
 
     /// <summary>
-    /// The raw bytes of <paramref name="element"/> as a slice of <paramref name="source"/>:
-    /// JsonDocument parses a ReadOnlyMemory in place, so the element's raw span lies inside it.
+    /// The object's members when one of them is named <c>batch</c>, else null. <paramref name="end"/>
+    /// is just after the object, or -1 when it could not be read member by member (then
+    /// <paramref name="error"/> says why).
     /// </summary>
-    internal static ReadOnlyMemory<byte> RawSlice(ReadOnlyMemory<byte> source, JsonElement element)
+    private static List<(Range Name, Range Value)>? ReadMembers(ReadOnlySpan<byte> text, int open, out int end, out string? error)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(element);
-        var offset = Unsafe.ByteOffset(
-            ref MemoryMarshal.GetReference(source.Span), ref MemoryMarshal.GetReference(raw));
-        return offset >= 0 && offset + raw.Length <= source.Length
-            ? source.Slice((int)offset, raw.Length)
-            : raw.ToArray();
+        var reader = new MemberReader(text, open);
+        var members = new List<(Range Name, Range Value)>();
+        var isBatch = false;
+        while (reader.TryNext(out var name, out var value))
+        {
+            members.Add((name, value));
+            isBatch |= JsonScanner.NameIs(text[name], "batch"u8);
+        }
+        end = reader.End;
+        error = reader.Error;
+        return isBatch ? members : null;
+    }
+
+    private static string? AfterTheEnd(ReadOnlySpan<byte> text, int end, string what)
+    {
+        var at = JsonScanner.SkipWhitespace(text, end);
+        return at == text.Length ? null : $"unexpected {JsonScanner.Describe(text[at])} at byte {at}, after the end of the {what}";
     }
 }

@@ -15,6 +15,10 @@ public static class SegmentEventValidator
     /// <returns>null when the event is valid.</returns>
     public static EventProblem? Validate(in RawEvent raw)
     {
+        if (raw.Unreadable is { } unreadable)
+        {
+            return unreadable;
+        }
         var e = raw.Element;
         if (e.ValueKind != JsonValueKind.Object)
         {
@@ -25,8 +29,8 @@ public static class SegmentEventValidator
         void Add(string message) => (errors ??= []).Add(message);
         if (UnicodeCheck.UnpairedSurrogate(e, raw.Utf8.Span) is { } where)
         {
-            // Nothing else can be read safely from this event.
-            return new EventProblem(raw.Index, null, [UnicodeCheck.SurrogateProblem(where)]);
+            // Nothing else can be read safely from this event; its messageId only if that one is text.
+            return new EventProblem(raw.Index, JsonScanner.TopLevelString(raw.Utf8.Span, "messageId"u8), [UnicodeCheck.SurrogateProblem(where)]);
         }
 
         var type = CheckType(e, Add);
@@ -53,11 +57,13 @@ public static class SegmentEventValidator
         }
         if (raw.Utf8.Length > MaxEventBytes)
         {
-            Add($"event: is {raw.Utf8.Length} bytes; the limit is {MaxEventBytes} bytes (32 KiB) per event.");
+            Add(TooLarge(raw.Utf8.Length));
         }
 
         return errors is null ? null : new EventProblem(raw.Index, messageId, errors);
     }
+
+    internal static string TooLarge(int bytes) => $"event: is {bytes} bytes; the limit is {MaxEventBytes} bytes (32 KiB) per event.";
 
     private static SegmentEventType? CheckType(JsonElement e, Action<string> add)
     {

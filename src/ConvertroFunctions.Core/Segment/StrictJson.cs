@@ -3,37 +3,45 @@ using System.Text.Json;
 namespace ConvertroFunctions.Core.Segment;
 
 /// <summary>
-/// The one way request bodies are parsed (ingest, preview and admin): UTF-8 only, duplicate
-/// property names refused (which one counts is undefined, RFC 8259 §4), each failure with a message
-/// that says what is wrong and where.
+/// The one way request bodies and events are parsed (ingest, preview and admin): UTF-8 only,
+/// duplicate property names refused (which one counts is undefined, RFC 8259 §4), at most
+/// <see cref="MaxDepth"/> levels, each failure with a message that says what is wrong and where.
 /// </summary>
 public static class StrictJson
 {
-    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+    /// <summary>System.Text.Json's default, kept explicit: no Segment event nests anywhere near it.</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false, MaxDepth = MaxDepth };
 
     /// <summary>The document must be disposed; the input must stay unchanged while it lives.</summary>
-    public static bool TryParse(ReadOnlyMemory<byte> utf8, out JsonDocument? document, out string? error)
+    public static bool TryParse(ReadOnlyMemory<byte> utf8, out JsonDocument? document, out string? error) =>
+        TryParse(utf8, JsonSource.Body, out document, out error);
+
+    /// <inheritdoc cref="TryParse(ReadOnlyMemory{byte}, out JsonDocument?, out string?)"/>
+    /// <param name="source">What the text is, for the error (an event, the body, a member of it).</param>
+    internal static bool TryParse(ReadOnlyMemory<byte> utf8, JsonSource source, out JsonDocument? document, out string? error)
     {
         document = null;
-        error = UnicodeCheck.InvalidUtf8(utf8.Span);
-        if (error is not null)
+        var invalid = UnicodeCheck.FirstInvalidUtf8(utf8.Span);
+        if (invalid >= 0)
         {
+            error = $"{source.Name}: is not valid UTF-8 (JSON must be): byte {source.Start + invalid} of {source.Whole} " +
+                $"(0x{utf8.Span[invalid]:X2}) does not start a valid character.";
             return false;
         }
         try
         {
             document = JsonDocument.Parse(utf8, Options);
+            error = null;
             return true;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            error = $"The body is not valid JSON: {ex.Message}";
+            // InvalidOperationException: checking names for duplicates unescapes them, and a name
+            // with an unpaired surrogate escape cannot be. The explanation finds out which it was.
+            error = StrictJsonProblem.Explain(utf8, source, ex, Options);
+            return false;
         }
-        catch (InvalidOperationException)
-        {
-            // Checking names for duplicates unescapes them; one with an unpaired surrogate escape cannot be.
-            error = "The body is not valid JSON: a property name holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own).";
-        }
-        return false;
     }
 }

@@ -1,0 +1,59 @@
+using System.Text;
+using ConvertroFunctions.Core.Segment;
+
+namespace ConvertroFunctions.Core.Tests;
+
+/// <summary>What the strict parse says when it refuses a text: the problem in words, and the byte.</summary>
+public sealed class StrictJsonTests
+{
+    private static string Error(string json, JsonSource source)
+    {
+        Assert.False(StrictJson.TryParse(Encoding.UTF8.GetBytes(json), source, out var document, out var error));
+        Assert.Null(document);
+        return error!;
+    }
+
+    [Theory]
+    [InlineData(64, null)]
+    [InlineData(65, "event: nested deeper than 64 levels (65).")]
+    [InlineData(10_000, "event: nested deeper than 64 levels (10000).")]
+    public void TryParse_Depth_64LevelsAcceptedAndMoreRefusedSayingHowDeep(int depth, string? expected)
+    {
+        var json = string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "[]" + new string('}', depth - 1);
+
+        var parsed = StrictJson.TryParse(Encoding.UTF8.GetBytes(json), JsonSource.Event, out var document, out var error);
+        document?.Dispose();
+
+        Assert.Equal(expected is null, parsed);
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
+    [InlineData("""{"a":"x\qy"}""", "event: invalid escape \"\\q\" at byte 7 of the event.")]
+    [InlineData("""{"us\erId":"u"}""", "event: invalid escape \"\\e\" at byte 4 of the event.")]
+    [InlineData("""{"a":"\u12G4"}""", "event: invalid escape \"\\u12G4\" at byte 6 of the event.")]
+    [InlineData("{\"a\":1,\n  \"b\":\"x\\q\"}", "event: invalid escape \"\\q\" at byte 16 of the event.")]
+    [InlineData("""{"ok":"\\\"\/\b\f\n\r\t\u00e9","a" 1}""", "event: is not valid JSON at byte 35 of the event: '1' is invalid after a property name. Expected a ':'.")]
+    public void TryParse_GrammarError_NamesTheProblemAndItsByteInTheEvent(string json, string expected)
+    {
+        Assert.Equal(expected, Error(json, JsonSource.Event));
+    }
+
+    [Fact]
+    public void TryParse_MemberOfTheBody_CountsBytesFromTheStartOfTheBodyAndNamesFieldsUnderIt()
+    {
+        Assert.Equal("context: invalid escape \"\\q\" at byte 107 of the body.",
+            Error("""{"ip":"\q"}""", JsonSource.Member("context", 100)));
+        Assert.Equal("context: property \"id\" appears twice in context.device; which one counts is undefined.",
+            Error("""{"device":{"id":1,"id":2}}""", JsonSource.Member("context", 100)));
+    }
+
+    [Fact]
+    public void TryParse_AdminBody_KeepsItsMessages()
+    {
+        Assert.Equal("body: property \"siteId\" appears twice; which one counts is undefined.",
+            Error("""{"siteId":"1","siteId":"2"}""", JsonSource.Body));
+        Assert.False(StrictJson.TryParse(new byte[] { (byte)'"', 0xC0, 0xAF, (byte)'"' }, out _, out var error));
+        Assert.Equal("body: is not valid UTF-8 (JSON must be): byte 1 of the body (0xC0) does not start a valid character.", error);
+    }
+}
