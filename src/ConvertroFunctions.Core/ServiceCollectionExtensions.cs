@@ -59,6 +59,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();
         services.AddSingleton<DeliveryHandler>();
+        services.AddSingleton<RecentMessageIds>();
         services.AddSingleton<IngestHandler>();
         services.AddSingleton<WorkspaceAdminHandler>();
         services.AddSingleton<PreviewHandler>();

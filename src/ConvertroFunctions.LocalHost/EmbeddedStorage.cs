@@ -11,7 +11,7 @@ namespace ConvertroFunctions.LocalHost;
 /// </summary>
 /// <param name="Started">The Azurite LocalHost started (and stops on exit), if it started one.</param>
 /// <param name="Description">For the start-up banner.</param>
-public sealed record StorageInUse(AzuriteProcess? Started, string Description);
+public sealed record StorageInUse(EmbeddedAzurite? Started, string Description);
 
 public static class EmbeddedStorage
 {
@@ -33,7 +33,7 @@ public static class EmbeddedStorage
 
         var queueUp = await IsListeningAsync(AzuriteOptions.DefaultQueuePort, ct);
         var tableUp = await IsListeningAsync(AzuriteOptions.DefaultTablePort, ct);
-        AzuriteProcess? started = null;
+        EmbeddedAzurite? started = null;
         string description;
         if (queueUp && tableUp)
         {
@@ -49,7 +49,7 @@ public static class EmbeddedStorage
         {
             var location = Path.Combine(RepoPaths.FindRoot(), ".azurite");
             log($"Starting Azurite (data in {location})…");
-            started = await AzuriteProcess.StartAsync(new AzuriteOptions { Location = location }, log, ct);
+            started = await EmbeddedAzurite.StartAsync(new AzuriteOptions { Location = location }, log, ct);
             description = $"Azurite started by LocalHost on 127.0.0.1:{started.QueuePort}/{started.TablePort} (data in {location})";
         }
         configuration.AddInMemoryCollection([new(StorageNames.ConnectionSetting, DevelopmentStorage)]);

@@ -53,6 +53,12 @@ public static class LocalHostApp
             app = Build(builder, UseSandbox(builder.Configuration, live), configure);
             await app.StartAsync(ct);
             var instance = new LocalHostInstance(app, storage.Started);
+            storage.Started?.Watch(reason =>
+            {
+                Console.Error.WriteLine($"[LocalHost] {reason}");
+                Environment.ExitCode = 1;
+                app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            });
             Log(instance.Banner(storage.Description));
             return instance;
         }
@@ -121,11 +127,12 @@ public static class LocalHostApp
 }
 
 /// <summary>A started LocalHost; disposing it stops the app and any Azurite it started.</summary>
-public sealed class LocalHostInstance(WebApplication app, AzuriteProcess? azurite) : IAsyncDisposable
+public sealed class LocalHostInstance(WebApplication app, EmbeddedAzurite? azurite) : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
 
-    public AzuriteProcess? Azurite { get; } = azurite;
+    /// <summary>The Azurite LocalHost started and watches, if it started one.</summary>
+    public EmbeddedAzurite? Azurite { get; } = azurite;
 
     /// <summary>The first address Kestrel bound (the real port when --urls asked for port 0).</summary>
     public Uri BaseAddress => new(App.Services.GetRequiredService<IServer>().Features

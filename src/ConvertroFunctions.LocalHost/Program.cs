@@ -5,7 +5,8 @@ try
 {
     await using var host = await LocalHostApp.StartAsync(args);
     await host.WaitForShutdownAsync();
-    return 0;
+    return Environment.ExitCode; // 1 when LocalHost stopped because its Azurite could not be started again
+
 }
 catch (LocalHostStartException ex)
 {

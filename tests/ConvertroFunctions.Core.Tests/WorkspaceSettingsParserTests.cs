@@ -142,9 +142,26 @@ public sealed class WorkspaceSettingsParserTests
     }
 
     [Fact]
-    public void Parse_NoSecretFields_ReplacesStoredSecretWithNone()
+    public void Parse_NoSecretFields_KeepsTheStoredSecret()
     {
-        Assert.Null(Parse(Valid, Stored("old-secret")).Settings!.SharedSecret);
+        // Secrets are write-only: a GET → edit → PUT round trip (GET never shows them) keeps them.
+        Assert.Equal("old-secret", Parse(Valid, Stored("old-secret")).Settings!.SharedSecret);
+    }
+
+    [Fact]
+    public void Parse_SecretNull_RemovesTheStoredSecret()
+    {
+        Assert.Null(Parse(Valid.TrimEnd('}') + ",\"sharedSecret\":null}", Stored("old-secret")).Settings!.SharedSecret);
+    }
+
+    [Fact]
+    public void Parse_GdprApiKey_WriteOnlyLikeTheSharedSecret()
+    {
+        var set = Parse(Valid.TrimEnd('}') + ",\"gdprApiKey\":\"k-1\"}").Settings!;
+        var kept = Parse(Valid, set).Settings!;
+        var removed = Parse(Valid.TrimEnd('}') + ",\"gdprApiKey\":null}", set).Settings!;
+
+        Assert.Equal(("k-1", "k-1", null), (set.GdprApiKey, kept.GdprApiKey, removed.GdprApiKey));
     }
 
     [Fact]
@@ -156,11 +173,12 @@ public sealed class WorkspaceSettingsParserTests
     }
 
     [Fact]
-    public void Parse_SharedSecretSetTrueButNoneStored_Rejected()
+    public void Parse_ReadOnlyFieldsFromAGet_Ignored()
     {
-        var result = Parse(Valid.TrimEnd('}') + ",\"sharedSecretSet\":true}", existing: null);
+        var result = Parse(Valid.TrimEnd('}') + ",\"sharedSecretSet\":false,\"gdprApiKeySet\":true,\"updatedAt\":\"x\"}", Stored("kept"));
 
-        Assert.StartsWith("No shared secret is stored", Assert.Single(result.Errors["sharedSecretSet"]));
+        Assert.Equal("kept", result.Settings!.SharedSecret);
+        Assert.Null(result.Settings.GdprApiKey);
     }
 
     [Fact]

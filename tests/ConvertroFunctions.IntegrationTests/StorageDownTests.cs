@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
 using ConvertroFunctions.LocalHost;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -29,6 +30,61 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
         var status = await health.JsonAsync();
         Assert.Equal("unhealthy", status.GetProperty("status").GetString());
         Assert.NotEqual("ok", status.GetProperty("queue").GetString());
+    }
+
+    /// <summary>Every route of the one route table that reads or writes storage; new routes are covered as they are added.</summary>
+    public static IEnumerable<object[]> StorageRoutes() =>
+        ConvertroApi.Endpoints.Where(e => !e.Function.StartsWith("Console", StringComparison.Ordinal)).Select(e => new object[] { e.Function });
+
+    [Theory]
+    [MemberData(nameof(StorageRoutes))]
+    public async Task AnyRoute_StorageUnreachable_503WithRetryAfterNot500(string function)
+    {
+        var endpoint = ConvertroApi.Endpoints.Single(e => e.Function == function);
+        var dead = Ports.Closed();
+        await using var host = await StartHostAsync(queuePort: dead, tablePort: dead);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        var path = "/api/" + endpoint.Route.Replace("{workspaceId}", "some-workspace", StringComparison.Ordinal)
+            .Replace("{messageId}", "some-message", StringComparison.Ordinal);
+        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path);
+        if (endpoint.Method is "POST" or "PUT" or "DELETE")
+        {
+            var body = function switch
+            {
+                "PutWorkspaceFunction" => """{"account":"a","clientName":"c","siteId":"s","domain":"d.example"}""",
+                "IngestFunction" or "PreviewFunction" => Segment.Identify("m").ToJsonString(),
+                "DeleteDeadLettersFunction" => """{"all":true}""",
+                _ => "{}",
+            };
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        if (function != "HealthFunction")
+        {
+            Assert.Equal(TimeSpan.FromSeconds(10), response.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task Health_AzuriteDiesWhileRunning_503AtOnce()
+    {
+        var azurite = await TestAzurite.StartAsync();
+        await using var host = await LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"],
+            PipelineFixture.DefaultSettings(azurite.ConnectionString, _convertro.BaseUrl));
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
+
+        azurite.Kill();
+        await azurite.DisposeAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var health = await client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"health took {started.Elapsed.TotalSeconds:F1} s to answer");
     }
 
     [Fact]

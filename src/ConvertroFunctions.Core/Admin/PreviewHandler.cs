@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Segment;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.AspNetCore.Http;
@@ -9,13 +10,21 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary>One event's preview: its calls, the reason it is skipped, or why ingest would reject it.</summary>
+/// <summary>
+/// One event's preview: its calls, the reason it is skipped, or why ingest would reject it; and,
+/// when its messageId was seen before, what became of it (<see cref="Repeat"/>): a delivered or
+/// skipped one sends nothing again for 24 hours.
+/// </summary>
 public sealed record PreviewItem(
     int Index,
     string? MessageId,
     IReadOnlyList<PreviewCall>? Calls = null,
     SkipReason? Skipped = null,
-    IReadOnlyList<string>? Errors = null);
+    IReadOnlyList<string>? Errors = null,
+    PreviewRepeat? Repeat = null);
+
+/// <summary>The ledger's record of an earlier event with the same messageId.</summary>
+public sealed record PreviewRepeat(string State, DateTimeOffset UpdatedAt, string Note);
 
 /// <summary>
 /// A Convertro request exactly as delivery would send it: paste <see cref="Url"/> into a browser to
@@ -28,8 +37,11 @@ public sealed record PreviewCall(string Method, string Url, string Key, IReadOnl
 /// Convertro requests it maps to, through the same mapper and wire builder as delivery. Sends nothing.
 /// </summary>
 public sealed class PreviewHandler(
-    WorkspaceStore store, ConvertroTarget target, TimeProvider time, IOptions<IngestOptions> ingest)
+    ApiGuard guard, EventLedger ledger, ConvertroTarget target, TimeProvider time, IOptions<IngestOptions> ingest)
 {
+    /// <summary>Events whose messageId is looked up in the ledger (a point read each); a huge batch shows the first ones.</summary>
+    public const int MaxRepeatLookups = 200;
+
     /// <summary>Relaxed escaping: a URL in the answer reads as it is sent (&amp; not \u0026), ready to paste into a browser.</summary>
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web)
     {
@@ -37,13 +49,12 @@ public sealed class PreviewHandler(
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public async Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+    public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => PreviewAsync(settings, request, ct), ct);
+
+    private async Task<IResult> PreviewAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
-        var settings = WorkspaceId.IsValid(workspaceId) ? await store.GetAsync(workspaceId, ct) : null;
-        if (settings is null)
-        {
-            return Problems.UnknownWorkspace(workspaceId);
-        }
+        var workspaceId = settings.WorkspaceId;
         var (read, readError) = await RequestBody.ReadJsonAsync(request, ingest.Value.MaxBodyBytes, ct);
         if (readError is not null)
         {
@@ -63,6 +74,7 @@ public sealed class PreviewHandler(
                 using var e = parsed.Read(i);
                 items.Add(Preview(e.Event, settings, now));
             }
+            await AddRepeatsAsync(workspaceId, items, ct);
             return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
         }
     }
@@ -86,5 +98,25 @@ public sealed class PreviewHandler(
                 request.Parameters.ToDictionary(p => p.Key, p => p.Value));
         }).ToList();
         return new PreviewItem(e.Index, messageId, Calls: calls);
+    }
+
+    private async Task AddRepeatsAsync(string workspaceId, List<PreviewItem> items, CancellationToken ct)
+    {
+        if (!ledger.Enabled)
+        {
+            return;
+        }
+        var checkable = items.Select((item, index) => (item, index)).Where(x => x.item.Errors is null && x.item.MessageId is not null)
+            .Take(MaxRepeatLookups).ToList();
+        await Parallel.ForEachAsync(checkable, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (x, token) =>
+        {
+            if (await ledger.LookupAsync(workspaceId, x.item.MessageId!, token) is { } record)
+            {
+                var note = record.IsFinal
+                    ? "An event with this messageId was already handled in the last 24 hours: delivery would send nothing (already_delivered). Use a new messageId to send it again."
+                    : "An event with this messageId is still being delivered or retried: this copy would send nothing twice.";
+                items[x.index] = x.item with { Repeat = new PreviewRepeat(EventView.StateName(record.State), record.UpdatedAt, note) };
+            }
+        });
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Azure;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Http;
@@ -11,46 +12,35 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Ingest;
 
-/// <summary>Body of 202 and 207 answers.</summary>
+/// <summary>
+/// Body of 202 and 207 answers. <see cref="Duplicates"/>: how many of the accepted events repeat a
+/// messageId this instance accepted in the last 24 hours (delivery sends nothing for one it delivered).
+/// </summary>
 public sealed record IngestResult(
     int Accepted,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<EventProblem>? Rejected = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<EventProblem>? Rejected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Duplicates = 0);
 
 /// <summary>
-/// <c>POST /api/segment/{workspaceId}</c> (ARCHITECTURE.md §3): checks in the contract's order,
-/// then enqueues the valid events' raw JSON. Never calls Convertro, so it answers well inside
-/// Segment's ~3 s deadline.
+/// <c>POST /api/segment/{workspaceId}</c> (docs/api.md, "Ingest"): checks in the contract's order,
+/// then enqueues the valid events' raw JSON. Never calls Convertro nor writes a table, so it answers
+/// well inside Segment's ~3 s deadline.
 /// </summary>
 public sealed partial class IngestHandler(
-    WorkspaceCache workspaces,
+    ApiGuard guard,
+    RecentMessageIds recent,
     EventQueue queue,
     DeliveryMetrics metrics,
     TimeProvider time,
     IOptions<IngestOptions> options,
     ILogger<IngestHandler> logger)
 {
-    public async Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct)
+    public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
+        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.EnabledCached, settings => IngestAsync(settings, request, ct), ct);
+
+    private async Task<IResult> IngestAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
-        WorkspaceSettings? settings;
-        try
-        {
-            settings = WorkspaceId.IsValid(workspaceId) ? await workspaces.GetAsync(workspaceId, ct) : null;
-        }
-        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
-        {
-            LogStorageDown(logger, ex, workspaceId);
-            return Problems.StorageUnavailable();
-        }
-        if (settings is null)
-        {
-            return Problems.UnknownWorkspace(workspaceId);
-        }
-        if (!settings.Enabled)
-        {
-            return Problems.Of(StatusCodes.Status403Forbidden, "Workspace disabled",
-                $"Workspace '{workspaceId}' is disabled; enable it with PUT /api/workspaces/{workspaceId}.");
-        }
+        var workspaceId = settings.WorkspaceId;
         var (read, error) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, ct);
         if (error is not null)
         {
@@ -81,6 +71,7 @@ public sealed partial class IngestHandler(
     private async Task<IResult> AcceptAsync(string workspaceId, SegmentBody parsed, CancellationToken ct)
     {
         var accepted = new List<ReadOnlyMemory<byte>>(parsed.Count);
+        var messageIds = new List<string>(parsed.Count);
         var rejected = new List<EventProblem>();
         for (var i = 0; i < parsed.Count; i++)
         {
@@ -93,6 +84,7 @@ public sealed partial class IngestHandler(
             else
             {
                 accepted.Add(e.Event.Utf8);
+                messageIds.Add(e.Event.Element.GetProperty("messageId"u8).GetString()!);
             }
         }
         if (accepted.Count == 0)
@@ -114,12 +106,13 @@ public sealed partial class IngestHandler(
             return Problems.StorageUnavailable();
         }
         metrics.Accepted(workspaceId, accepted.Count);
+        var duplicates = recent.Record(workspaceId, messageIds);
         if (rejected.Count > 0)
         {
             LogRejected(logger, workspaceId, rejected.Count, accepted.Count);
-            return TypedResults.Json(new IngestResult(accepted.Count, rejected), statusCode: StatusCodes.Status207MultiStatus);
+            return TypedResults.Json(new IngestResult(accepted.Count, rejected, duplicates), statusCode: StatusCodes.Status207MultiStatus);
         }
-        return TypedResults.Json(new IngestResult(accepted.Count), statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(new IngestResult(accepted.Count, Duplicates: duplicates), statusCode: StatusCodes.Status202Accepted);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rejected a request for workspace {WorkspaceId} with a bad X-Signature (header present: {HeaderPresent}); Segment will not retry it. Check the workspace's sharedSecret.")]

@@ -76,6 +76,14 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
     }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when Azurite's process ends (stopped by us, killed, or crashed).</summary>
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    /// <summary>Kills Azurite at once, as a crash would (tests).</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     public async ValueTask DisposeAsync()
     {
         if (_process.HasExited)
