@@ -6,6 +6,7 @@ using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Ingest;
 using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Stats;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.Core.Http;
@@ -50,6 +51,15 @@ public static class ServiceCollectionExtensions
 
         services.AddOptionsWithValidateOnStart<StatsOptions>()
             .Bind(configuration.GetSection(StatsOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<PrivacyOptions>()
+            .Bind(configuration.GetSection(PrivacyOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<DeadLetterOptions>()
+            .Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateDataAnnotations();
+        services.AddSingleton<UserKeys>();
+        services.AddSingleton<LinkStore>();
+        services.AddSingleton<PrivacyAudit>();
+        services.AddSingleton<UserDeletion>();
+        services.AddSingleton<RetentionJob>();
         services.AddSingleton<EventCounts>();
         services.AddSingleton<StatsStore>();
         services.AddHostedService<StatsFlusher>();

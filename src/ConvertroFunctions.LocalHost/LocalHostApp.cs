@@ -110,6 +110,10 @@ public static class LocalHostApp
         {
             builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
         }
+        foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerService>(sp, function));
+        }
 
         configure?.Invoke(builder);
         var app = builder.Build();

@@ -9,6 +9,9 @@ public sealed record HttpFunctionShape(string Function, string Route, string Met
 /// <summary>A queue-triggered function as the Functions host sees it.</summary>
 public sealed record QueueFunctionShape(string Function, string Queue);
 
+/// <summary>A timer-triggered function as the Functions host sees it.</summary>
+public sealed record TimerFunctionShape(string Function, string Schedule);
+
 /// <summary>
 /// The <c>functions.metadata</c> the Worker SDK generated when this build built src/ConvertroFunctions:
 /// what the Functions host indexes (every function, its trigger, route, methods, key level, queue).
@@ -23,6 +26,7 @@ public sealed class FunctionsMetadata
         OutputDirectory = outputDirectory;
         var http = new List<HttpFunctionShape>();
         var queue = new List<QueueFunctionShape>();
+        var timer = new List<TimerFunctionShape>();
         var names = new List<string>();
         var entryPoints = new Dictionary<string, string>();
         foreach (var function in functions.EnumerateArray())
@@ -47,6 +51,9 @@ public sealed class FunctionsMetadata
                 case "queueTrigger":
                     queue.Add(new QueueFunctionShape(name, trigger.GetProperty("queueName").GetString()!));
                     break;
+                case "timerTrigger":
+                    timer.Add(new TimerFunctionShape(name, trigger.GetProperty("schedule").GetString()!));
+                    break;
                 default:
                     Assert.Fail($"{name} has a {trigger.GetProperty("type").GetString()} trigger, which the route table cannot describe.");
                     break;
@@ -55,6 +62,7 @@ public sealed class FunctionsMetadata
         Names = [.. names.Order(StringComparer.Ordinal)];
         HttpFunctions = [.. http.OrderBy(f => f.Function, StringComparer.Ordinal)];
         QueueFunctions = [.. queue.OrderBy(f => f.Function, StringComparer.Ordinal)];
+        TimerFunctions = [.. timer.OrderBy(f => f.Function, StringComparer.Ordinal)];
         EntryPoints = entryPoints;
     }
 
@@ -66,6 +74,8 @@ public sealed class FunctionsMetadata
     public IReadOnlyList<HttpFunctionShape> HttpFunctions { get; }
 
     public IReadOnlyList<QueueFunctionShape> QueueFunctions { get; }
+
+    public IReadOnlyList<TimerFunctionShape> TimerFunctions { get; }
 
     /// <summary>Function name → <c>Namespace.Type.Method</c> the host invokes.</summary>
     public IReadOnlyDictionary<string, string> EntryPoints { get; }

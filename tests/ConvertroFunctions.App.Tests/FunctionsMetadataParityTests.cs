@@ -42,10 +42,19 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
     }
 
     [Fact]
+    public void Every_timer_function_runs_on_the_tables_schedule()
+    {
+        Assert.Equal(
+            ConvertroApi.TimerFunctions.Select(t => new TimerFunctionShape(t.Function, t.Schedule)).OrderBy(f => f.Function, StringComparer.Ordinal),
+            metadata.TimerFunctions);
+        Assert.NotEmpty(metadata.TimerFunctions);
+    }
+
+    [Fact]
     public void The_metadata_and_the_table_name_the_same_functions()
     {
         var table = ConvertroApi.Endpoints.Select(e => e.Function).Concat(ConvertroApi.QueueFunctions.Select(q => q.Function))
-            .Order(StringComparer.Ordinal);
+            .Concat(ConvertroApi.TimerFunctions.Select(t => t.Function)).Order(StringComparer.Ordinal);
         Assert.Equal(table, metadata.Names);
     }
 

@@ -42,6 +42,7 @@ public sealed class ConvertroMapperGoldenTests
         {
             SkipReason.IntegrationDisabled.Code, SkipReason.NoDeviceId.Code, SkipReason.IdentifyWithoutUserId.Code,
             SkipReason.OrderWithoutOrderId.Code, SkipReason.EventNotMapped("x").Code, SkipReason.TypeNotSent("x").Code,
+            SkipReason.UserDeleted.Code, SkipReason.DeleteWithoutUserId.Code,
         });
         Assert.Superset(paths, new HashSet<string> { "api/user", "api/hit", "api/install" });
     }

@@ -50,6 +50,27 @@ public sealed class EventLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Flush_ProgressThenOutcome_OneTransactionEachNoFallback()
+    {
+        await _ledger.TodayAsync(_time.GetUtcNow(), default);
+        _counter.Reset();
+        var session = _ledger.Begin("ws");
+        var claim = Assert.Single(await session.ClaimAsync([Request("two-calls")], default));
+        session.CallDelivered(claim, new CallRecord("events:sale.new", 200, _time.GetUtcNow()));
+        await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "two-calls", default))!.Calls.Count == 1);
+        var afterProgress = _counter.TableRequests;
+        session.CallDelivered(claim, new CallRecord("events:sale", 200, _time.GetUtcNow()));
+        await session.CompleteAsync(claim, claim.Current with { State = EventState.Delivered }, now: false, default);
+        await session.DisposeAsync();
+
+        var record = await _ledger.LookupAsync("ws", "two-calls", default);
+        Assert.Equal(EventState.Delivered, record!.State);
+        // The claim, the progress, the outcome; the lookups above were 1 or more reads.
+        Assert.Equal(afterProgress + 1 + 1, _counter.TableRequests);
+        Assert.Equal("$batch: 3, Events: " + (afterProgress - 2 + 1), _counter.Breakdown);
+    }
+
+    [Fact]
     public async Task Claim_SameMessageIdInAnotherWorkspace_OwnedThere()
     {
         await ClaimAndDeliverAsync(["m-1"]);

@@ -84,7 +84,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
                 var envelope = new QueueEnvelope { WorkspaceId = settings.WorkspaceId, ReceivedAt = letter.ReceivedAt, Events = [] };
                 await queue.EnqueueAsync(envelope.For(new RawJson(letter.Event),
                     new RetryState { Delivered = letter.DeliveredCalls, LedgerTable = ledgerTable }), TimeSpan.Zero, ct);
-                await store.DeleteAsync(settings.WorkspaceId, letter.Id, ct);
+                await store.DeleteAsync(letter, ct);
                 replayed++;
             }
             return TypedResults.Ok(new { replayed, notFound });
@@ -102,7 +102,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
             var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
             await foreach (var letter in letters)
             {
-                deleted += await store.DeleteAsync(settings.WorkspaceId, letter.Id, ct) ? 1 : 0;
+                deleted += await store.DeleteAsync(letter, ct) ? 1 : 0;
             }
             return TypedResults.Ok(new { deleted, notFound });
         }, ct);

@@ -9,6 +9,8 @@ public enum ConvertroEndpoint
     Events,
     /// <summary><c>{Convertro:InstallsPath}</c>: an application install.</summary>
     Installs,
+    /// <summary>Convertro's GDPR API: an ERASE request for one visitor code (from a Segment delete).</summary>
+    Erase,
 }
 
 /// <summary>
@@ -33,6 +35,7 @@ public sealed record VisitContext(string? Ip, string? UserAgent, string? PageUrl
 /// <param name="UserId">users: the user id, as Segment sent it (the wire hashes an email-like id).</param>
 /// <param name="EventType">events: the Convertro event type (<c>typ</c>).</param>
 /// <param name="Value">events: the event value (<c>val</c>).</param>
+/// <param name="Sid">erase: the visitor code to erase (<see cref="EventId"/> is then the request id).</param>
 public sealed record ConvertroCall(
     ConvertroEndpoint Endpoint,
     string ClientName,
@@ -43,7 +46,8 @@ public sealed record ConvertroCall(
     VisitContext? Visit = null,
     string? UserId = null,
     string? EventType = null,
-    decimal? Value = null)
+    decimal? Value = null,
+    string? Sid = null)
 {
     /// <summary>
     /// Names this call among its event's calls ("users", "installs", "events:sale.new"), so a retry
@@ -53,6 +57,7 @@ public sealed record ConvertroCall(
     {
         ConvertroEndpoint.Users => "users",
         ConvertroEndpoint.Installs => "installs",
+        ConvertroEndpoint.Erase => "erase:" + Sid,
         _ => "events:" + EventType,
     };
 }

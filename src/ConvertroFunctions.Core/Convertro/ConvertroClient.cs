@@ -18,6 +18,11 @@ public sealed class ConvertroClient(HttpClient http, ConvertroTarget target, IOp
     {
         var request = target.RequestFor(call, settings);
         using var message = new HttpRequestMessage(request.Method, request.Uri);
+        if (request.Body is { } body)
+        {
+            message.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            message.Headers.Add(ConvertroRequest.ApiKeyHeader, settings.GdprApiKey);
+        }
         var what = $"{request.Method} {request.Path}";
         try
         {

@@ -21,6 +21,16 @@ public static class ConvertroMapper
             return MappingResult.Skipped(SkipReason.IntegrationDisabled);
         }
 
+        // 8. delete: Segment's user-deletion request; no tracking call, and it needs no device id.
+        var typeElement = Property(e, "type"u8);
+        var known = SegmentFields.TryGetType(typeElement, out var type);
+        if (known && type == SegmentEventType.Delete)
+        {
+            return SegmentFields.AsIdentifier(Property(e, "userId"u8)) is { } deleted
+                ? MappingResult.Skipped(SkipReason.UserDeleted) with { DeletedUserId = deleted }
+                : MappingResult.Skipped(SkipReason.DeleteWithoutUserId);
+        }
+
         // 2. Convertro needs the device id on every call.
         var deviceId = DeviceId(e);
         if (deviceId is null)
@@ -29,8 +39,6 @@ public static class ConvertroMapper
         }
 
         // 7. Only identify and track are sent (checked before anything is read for the call).
-        var typeElement = Property(e, "type"u8);
-        var known = SegmentFields.TryGetType(typeElement, out var type);
         if (!known || type is not (SegmentEventType.Identify or SegmentEventType.Track))
         {
             return MappingResult.Skipped(TypeNotSent(typeElement, known ? type : null));
@@ -115,7 +123,6 @@ public static class ConvertroMapper
         [SegmentEventType.Screen] = SkipReason.TypeNotSent("screen"),
         [SegmentEventType.Group] = SkipReason.TypeNotSent("group"),
         [SegmentEventType.Alias] = SkipReason.TypeNotSent("alias"),
-        [SegmentEventType.Delete] = SkipReason.TypeNotSent("delete"),
     };
 
     public static bool IsOrderCompleted(string eventName)

@@ -20,6 +20,14 @@ public sealed partial class ConvertroOptions : IValidatableObject
     /// </summary>
     public string InstallsPath { get; set; } = ConvertroWire.DefaultInstallsPath;
 
+    /// <summary>
+    /// Convertro's GDPR API (given to each customer by Convertro). With it, and a workspace's
+    /// <c>gdprApiKey</c>, a Segment delete also erases the user's visitor codes in Convertro.
+    /// </summary>
+    public string? GdprApiUrl { get; set; }
+
+    public Uri? GdprApiUri => string.IsNullOrWhiteSpace(GdprApiUrl) ? null : new Uri(GdprApiUrl);
+
     /// <summary>Per-attempt timeout of one Convertro call.</summary>
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
@@ -41,6 +49,11 @@ public sealed partial class ConvertroOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Convertro:BaseUrl must be an absolute http(s) URL without query or fragment; got '{BaseUrl}'.", [nameof(BaseUrl)]);
+        }
+        if (!string.IsNullOrWhiteSpace(GdprApiUrl)
+            && (!Uri.TryCreate(GdprApiUrl, UriKind.Absolute, out var gdpr) || (gdpr.Scheme != "http" && gdpr.Scheme != "https")))
+        {
+            yield return new ValidationResult($"Convertro:GdprApiUrl must be an absolute http(s) URL; got '{GdprApiUrl}'.", [nameof(GdprApiUrl)]);
         }
         if (!PathPattern().IsMatch(InstallsPath ?? string.Empty) || InstallsPath!.Split('/').Any(s => s is "." or ".."))
         {

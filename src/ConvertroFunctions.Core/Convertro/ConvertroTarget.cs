@@ -20,6 +20,13 @@ public class ConvertroTarget(IOptions<ConvertroOptions> options)
         ? $"{baseUri} (Convertro__BaseUrl)"
         : "https://{domain} of each workspace (Convertro's live tracking API)";
 
-    public ConvertroRequest RequestFor(ConvertroCall call, WorkspaceSettings settings) =>
-        ConvertroWire.Build(call, BaseFor(settings), options.Value.InstallsPath);
+    /// <summary>Where erase requests go: <c>Convertro:GdprApiUrl</c>; null when it is not configured.</summary>
+    public virtual Uri? GdprApiUri => options.Value.GdprApiUri;
+
+    /// <summary>Whether a Segment delete for this workspace also erases in Convertro.</summary>
+    public bool ErasesFor(WorkspaceSettings settings) => GdprApiUri is not null && !string.IsNullOrEmpty(settings.GdprApiKey);
+
+    public ConvertroRequest RequestFor(ConvertroCall call, WorkspaceSettings settings) => call.Endpoint == ConvertroEndpoint.Erase
+        ? ConvertroWire.BuildErase(call, GdprApiUri ?? throw new InvalidOperationException("Convertro:GdprApiUrl is not set; no erase can be sent."))
+        : ConvertroWire.Build(call, BaseFor(settings), options.Value.InstallsPath);
 }

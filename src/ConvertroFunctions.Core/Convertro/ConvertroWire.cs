@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ConvertroFunctions.Core.Convertro;
 
@@ -10,9 +12,14 @@ namespace ConvertroFunctions.Core.Convertro;
 /// query, and the query parameters in order (for the preview's readable table).
 /// </summary>
 /// <param name="Path">Method and path without the query: the only part of a request that may be logged (the query carries personal data).</param>
-public sealed record ConvertroRequest(HttpMethod Method, string Url, string Path, IReadOnlyList<KeyValuePair<string, string>> Parameters)
+/// <param name="Body">An erase's JSON body (its <c>x-api-key</c> header is added when it is sent, never shown); null for tracking calls.</param>
+public sealed record ConvertroRequest(
+    HttpMethod Method, string Url, string Path, IReadOnlyList<KeyValuePair<string, string>> Parameters, string? Body = null)
 {
     public Uri Uri { get; } = new(Url);
+
+    /// <summary>The header Convertro's GDPR API reads the workspace's key from.</summary>
+    public const string ApiKeyHeader = "x-api-key";
 }
 
 /// <summary>
@@ -39,6 +46,16 @@ public static class ConvertroWire
     /// <summary><c>Convertro:BaseUrl</c> when configured (the sandbox, tests, a proxy), else https://{domain}.</summary>
     public static Uri BaseUri(Uri? configuredBaseUrl, string domain) =>
         configuredBaseUrl ?? new Uri("https://" + domain);
+
+    /// <summary>
+    /// An ERASE request to Convertro's GDPR API (docs/mapping.md, "Erase"):
+    /// <c>POST {GdprApiUrl}</c> with <c>{"client_id","request_id","request_type":"ERASE","sid_client_domain","sid_cvo_domain"}</c>.
+    /// </summary>
+    public static ConvertroRequest BuildErase(ConvertroCall call, Uri gdprApiUrl)
+    {
+        var body = JsonSerializer.Serialize(new EraseBody(call.ClientName, call.EventId!, "ERASE", call.Sid!, call.Sid!), WireJsonContext.Default.EraseBody);
+        return new ConvertroRequest(HttpMethod.Post, gdprApiUrl.AbsoluteUri, gdprApiUrl.AbsolutePath, [], body);
+    }
 
     public static string PathOf(ConvertroEndpoint endpoint, string installsPath = DefaultInstallsPath) => endpoint switch
     {
@@ -147,3 +164,14 @@ public static class ConvertroWire
     public static string FormatValue(decimal value) =>
         value == 0m ? "0" : value.ToString("0.############################", CultureInfo.InvariantCulture);
 }
+
+/// <summary>The GDPR API's request body, field names as Convertro's reference shows them.</summary>
+internal sealed record EraseBody(
+    [property: JsonPropertyName("client_id")] string ClientId,
+    [property: JsonPropertyName("request_id")] string RequestId,
+    [property: JsonPropertyName("request_type")] string RequestType,
+    [property: JsonPropertyName("sid_client_domain")] string SidClientDomain,
+    [property: JsonPropertyName("sid_cvo_domain")] string SidCvoDomain);
+
+[JsonSerializable(typeof(EraseBody))]
+internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -29,6 +29,18 @@ public sealed record SkipReason(string Code, string Message)
         "duplicate",
         "Another copy of this messageId is already queued for delivery (a retry or a replay); this copy sends nothing.");
 
+    /// <summary>
+    /// A Segment delete: what the product stored for the user was purged; nothing was erased in
+    /// Convertro (no GDPR API configured, or no visitor code known for the user).
+    /// </summary>
+    public static readonly SkipReason UserDeleted = new(
+        "user_deleted",
+        "A Segment deletion request: the user's stored data was purged; nothing to erase in Convertro (see docs/operations.md, \"Personal data\").");
+
+    public static readonly SkipReason DeleteWithoutUserId = new(
+        "delete_without_user_id",
+        "A Segment deletion request without a userId: there is no user to purge.");
+
     public static SkipReason EventNotMapped(string eventName) => new(
         "event_not_mapped",
         $"track '{eventName}' is not in the workspace's events mapping.");
@@ -38,9 +50,14 @@ public sealed record SkipReason(string Code, string Message)
         $"{type} calls are not sent to Convertro.");
 }
 
-/// <summary>What one Segment event becomes: the Convertro calls to make, or why it is skipped.</summary>
+/// <summary>
+/// What one Segment event becomes: the Convertro calls to make, or why it is skipped; for a delete,
+/// the user whose data delivery purges (<see cref="DeletedUserId"/>).
+/// </summary>
 public readonly record struct MappingResult(IReadOnlyList<ConvertroCall> Calls, SkipReason? Skip)
 {
+    public string? DeletedUserId { get; init; }
+
     public bool IsSkipped => Skip is not null;
 
     public static MappingResult Skipped(SkipReason reason) => new([], reason);

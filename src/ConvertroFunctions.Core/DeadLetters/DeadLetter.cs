@@ -42,8 +42,17 @@ public sealed record DeadLetter
     public DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>
+    /// The keyed hash of the event's userId (<see cref="Privacy.UserKeys"/>), when it has one: how a
+    /// Segment delete finds this user's dead letters without a scan and without the raw id.
+    /// </summary>
+    public string? UserKey { get; init; }
+
+    /// <summary>
     /// Row keys sort ascending, so an inverted timestamp lists a workspace's newest failures first.
     /// </summary>
+    /// <summary>The smallest id a dead letter written before <paramref name="at"/> can have (ids sort newest first).</summary>
+    public static string OlderThan(DateTimeOffset at) => $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}";
+
     public static string NewId(DateTimeOffset at) =>
         $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-{Guid.NewGuid():N}"[..32];
 }

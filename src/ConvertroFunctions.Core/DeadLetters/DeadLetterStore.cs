@@ -9,18 +9,92 @@ using ConvertroFunctions.Core.Storage;
 
 namespace ConvertroFunctions.Core.DeadLetters;
 
-/// <summary>The <c>DeadLetters</c> table: PartitionKey = workspace id, RowKey = dead-letter id.</summary>
+/// <summary>
+/// The <c>DeadLetters</c> table (PartitionKey = workspace id, RowKey = dead-letter id, newest first),
+/// and its index by user, <c>DeadLetterUsers</c> (PartitionKey <c>{workspace}.{user key}</c>, RowKey
+/// the dead-letter id), so a Segment delete purges one user's dead letters with one partition read
+/// instead of a scan of the workspace's (docs/decisions.md, "Personal data").
+/// </summary>
 public sealed class DeadLetterStore
 {
+    public const string UsersTableName = "DeadLetterUsers";
+
     public DeadLetterStore(StorageClients clients)
     {
         Table = clients.Tables.GetTableClient(StorageNames.DeadLettersTable);
+        Users = clients.Tables.GetTableClient(UsersTableName);
     }
 
     public TableClient Table { get; }
 
-    public Task AddAsync(DeadLetter letter, CancellationToken ct) =>
-        StorageErrors.WithTableAsync(Table, () => Table.AddEntityAsync(ToEntity(letter), ct), ct);
+    private TableClient Users { get; }
+
+    /// <summary>The index row first: a purge that finds it and no letter deletes nothing wrong; a letter without its row could escape a purge.</summary>
+    public async Task AddAsync(DeadLetter letter, CancellationToken ct)
+    {
+        if (letter.UserKey is { } userKey)
+        {
+            await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity($"{letter.WorkspaceId}.{userKey}", letter.Id), cancellationToken: ct), ct);
+        }
+        await StorageErrors.WithTableAsync(Table, () => Table.AddEntityAsync(ToEntity(letter), ct), ct);
+    }
+
+    /// <summary>Removes every dead letter of one user of a workspace, and their index rows; returns how many letters.</summary>
+    public async Task<int> PurgeUserAsync(string workspaceId, string userKey, CancellationToken ct)
+    {
+        var purged = 0;
+        var partition = $"{workspaceId}.{userKey}";
+        List<string> ids = [];
+        try
+        {
+            await foreach (var row in Users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: ct))
+            {
+                ids.Add(row.RowKey);
+            }
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
+        {
+            return 0;
+        }
+        foreach (var id in ids)
+        {
+            purged += await DeleteAsync(workspaceId, id, ct) ? 1 : 0;
+            await Users.DeleteEntityAsync(partition, id, ETag.All, ct);
+        }
+        return purged;
+    }
+
+    /// <summary>Removes every dead letter written before <paramref name="before"/>, in every partition, with their index rows.</summary>
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        var old = new List<(string WorkspaceId, string Id, string? UserKey)>();
+        try
+        {
+            // Ids sort newest first: every id at or past this one is older.
+            await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {DeadLetter.OlderThan(before)}"),
+                               select: ["PartitionKey", "RowKey", "UserKey"], cancellationToken: ct))
+            {
+                old.Add((row.PartitionKey, row.RowKey, row.GetString("UserKey")));
+            }
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
+        {
+            return 0;
+        }
+        foreach (var group in old.GroupBy(o => o.WorkspaceId))
+        {
+            foreach (var chunk in group.Chunk(100))
+            {
+                await Table.SubmitTransactionAsync(chunk.Select(o => new TableTransactionAction(
+                    TableTransactionActionType.Delete, new TableEntity(o.WorkspaceId, o.Id), ETag.All)), ct);
+            }
+        }
+        foreach (var (workspaceId, id, userKey) in old.Where(o => o.UserKey is not null))
+        {
+            await Users.DeleteEntityAsync($"{workspaceId}.{userKey}", id, ETag.All, ct);
+        }
+        return old.Count;
+    }
 
     /// <summary>
     /// One page of a workspace's dead letters, newest first (RowKeys sort by inverted time),
@@ -103,6 +177,17 @@ public sealed class DeadLetterStore
         }
     }
 
+    /// <summary>Removes a dead letter that was read (replayed, deleted by a person), with its index row.</summary>
+    public async Task<bool> DeleteAsync(DeadLetter letter, CancellationToken ct)
+    {
+        var deleted = await DeleteAsync(letter.WorkspaceId, letter.Id, ct);
+        if (letter.UserKey is { } userKey)
+        {
+            await Users.DeleteEntityAsync($"{letter.WorkspaceId}.{userKey}", letter.Id, ETag.All, ct);
+        }
+        return deleted;
+    }
+
     private static TableEntity ToEntity(DeadLetter d) => new(d.WorkspaceId, d.Id)
     {
         ["MessageId"] = d.MessageId,
@@ -119,6 +204,7 @@ public sealed class DeadLetterStore
         // Binary keeps the raw bytes exactly and fits 64 KiB; events are at most 32 KiB.
         ["Event"] = d.Event.ToArray(),
         ["DeliveredCalls"] = JsonSerializer.Serialize(d.DeliveredCalls.ToArray(), CoreJsonContext.Default.StringArray),
+        ["UserKey"] = d.UserKey,
     };
 
     private static DeadLetter FromEntity(TableEntity e) => new()
@@ -138,5 +224,6 @@ public sealed class DeadLetterStore
         ReceivedAt = e.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.MinValue,
         Event = e.GetBinary("Event") ?? [],
         DeliveredCalls = JsonSerializer.Deserialize(e.GetString("DeliveredCalls") ?? "[]", CoreJsonContext.Default.StringArray) ?? [],
+        UserKey = e.GetString("UserKey"),
     };
 }

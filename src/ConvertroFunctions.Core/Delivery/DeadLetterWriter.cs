@@ -1,5 +1,6 @@
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
+using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace ConvertroFunctions.Core.Delivery;
 /// messages that cannot be read at all. Logged loudly: a dead letter needs a person.
 /// </summary>
 public sealed partial class DeadLetterWriter(
-    DeadLetterStore store, DeliveryMetrics metrics, TimeProvider time, ILogger<DeadLetterWriter> logger)
+    DeadLetterStore store, UserKeys keys, DeliveryMetrics metrics, TimeProvider time, ILogger<DeadLetterWriter> logger)
 {
     /// <summary>Partition for messages whose workspace cannot be read from them.</summary>
     public const string UnreadablePartition = "_unreadable";
@@ -42,6 +43,7 @@ public sealed partial class DeadLetterWriter(
             ReceivedAt = e.Envelope.ReceivedAt,
             Event = e.Raw.Utf8,
             DeliveredCalls = delivered,
+            UserKey = e.UserId is { } userId ? await keys.KeyOfAsync(e.Envelope.WorkspaceId, userId, ct) : null,
         };
         await store.AddAsync(letter, ct);
         metrics.DeadLettered(letter.WorkspaceId, reasonCode);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Ledger;
+using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ public sealed partial class DeliveryHandler(
     WorkspaceCache workspaces,
     ConvertroClient convertro,
     EventLedger ledger,
+    UserDeletion deletion,
+    LinkStore links,
     EventQueue queue,
     DeadLetterWriter deadLetters,
     DeliveryMetrics metrics,
@@ -61,7 +64,11 @@ public sealed partial class DeliveryHandler(
     {
         var now = time.GetUtcNow();
         var unavailable = Unavailable(envelope.WorkspaceId, settings);
-        var work = events.Select(e => Plan(e, settings!, unavailable, now)).ToList();
+        var work = new List<EventPlan>(events.Count);
+        foreach (var e in events)
+        {
+            work.Add(await PlanAsync(e, settings!, unavailable, now, ct));
+        }
         var summary = new MessageSummary();
         var handBack = new ConcurrentBag<PendingEvent>();
 
@@ -69,6 +76,11 @@ public sealed partial class DeliveryHandler(
         try
         {
             var claims = await session.ClaimAsync([.. work.Select(w => w.Request)], ct);
+            // Remembered before the users calls go out, so that a later Segment delete can erase these visitor codes in Convertro.
+            await links.RecordAsync(envelope.WorkspaceId, [.. work.Zip(claims).Where(p => p.Second.Kind == ClaimKind.Owned)
+                .SelectMany(p => p.First.Mapping?.Calls ?? [])
+                .Where(c => c is { Endpoint: ConvertroEndpoint.Users, UserId: not null })
+                .Select(c => new UserLink(c.UserId!, ConvertroWire.Sid(c.DeviceId)))], ct);
             // Calls on the wire when the host stops get this long to finish before they are abandoned.
             using var grace = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken.None);
             await using var onStop = ct.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
@@ -98,8 +110,11 @@ public sealed partial class DeliveryHandler(
         LogSummary(envelope.WorkspaceId, events.Count, summary);
     }
 
-    /// <summary>What the mapping (or the workspace) says an event is before anything is sent.</summary>
-    private static EventPlan Plan(PendingEvent e, WorkspaceSettings settings, string? unavailable, DateTimeOffset now)
+    /// <summary>
+    /// What the mapping (or the workspace) says an event is before anything is sent. A Segment
+    /// delete purges the user's stored data here, and becomes the erase calls, if any, to send.
+    /// </summary>
+    private async ValueTask<EventPlan> PlanAsync(PendingEvent e, WorkspaceSettings settings, string? unavailable, DateTimeOffset now, CancellationToken ct)
     {
         if (unavailable is not null)
         {
@@ -107,6 +122,14 @@ public sealed partial class DeliveryHandler(
             return new EventPlan(e, null, new ClaimRequest(record, e.SegmentReceivedAt, e.Envelope.Retry));
         }
         var mapping = ConvertroMapper.Map(e.Element, settings, e.Envelope.ReceivedAt);
+        if (mapping.DeletedUserId is { } deleted)
+        {
+            var erase = await deletion.PurgeAsync(settings, e.MessageId, deleted, now.ToUnixTimeSeconds(), purge: e.Envelope.Retry is null, ct);
+            if (erase.Count > 0)
+            {
+                mapping = MappingResult.Send([.. erase]) with { DeletedUserId = deleted };
+            }
+        }
         return mapping.Skip is { } skip
             ? new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Skipped, now, skip.Code, skip.Message), e.SegmentReceivedAt, e.Envelope.Retry))
             : new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Delivering, now), e.SegmentReceivedAt, e.Envelope.Retry));
@@ -163,6 +186,10 @@ public sealed partial class DeliveryHandler(
                 break;
             }
             session.CallDelivered(claim, new CallRecord(call.Key, sent.Status ?? 200, time.GetUtcNow()));
+        }
+        if (failure is null && plan.Mapping!.Value.DeletedUserId is { } erased)
+        {
+            await deletion.ErasedAsync(e.Envelope.WorkspaceId, erased, CancellationToken.None);
         }
         return await ApplyAsync(e, claim, session, failure, stopping);
     }

@@ -28,6 +28,10 @@ public sealed class PendingEvent : IDisposable
 
     public string MessageId => Summary.MessageId ?? string.Empty;
 
+    /// <summary>The event's userId (personal data: for the purge index only, never logged).</summary>
+    public string? UserId =>
+        Element.ValueKind == JsonValueKind.Object && Element.TryGetProperty("userId"u8, out var value) ? SegmentFields.AsIdentifier(value) : null;
+
     /// <summary>Calls an earlier attempt delivered, as its retry state says (the ledger may know more).</summary>
     public IReadOnlyList<string> KnownDelivered => Envelope.Retry?.Delivered ?? [];
 

@@ -1,6 +1,7 @@
 using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,9 @@ public enum ApiAuthorization
 /// requirement, and the Core call that serves it.
 /// </summary>
 public sealed record ApiEndpoint(string Function, string Method, string Route, ApiAuthorization Authorization, Delegate Handler);
+
+/// <summary>One timer-triggered function, its NCRONTAB schedule, and the Core call it runs.</summary>
+public sealed record TimerFunction(string Function, string Schedule, Func<IServiceProvider, Func<CancellationToken, Task>> Handler);
 
 /// <summary>One queue-triggered function, the queue it reads, and the Core call that handles a message body.</summary>
 public sealed record QueueFunction(
@@ -70,6 +74,11 @@ public static class ConvertroApi
     [
         new("DeliverFunction", StorageNames.EventsQueue, s => s.GetRequiredService<DeliveryHandler>().HandleAsync),
         new("DrainPoisonFunction", StorageNames.PoisonQueue, s => s.GetRequiredService<DeadLetterWriter>().PoisonAsync),
+    ];
+
+    public static IReadOnlyList<TimerFunction> TimerFunctions { get; } =
+    [
+        new("RetentionFunction", RetentionJob.Schedule, s => async ct => await s.GetRequiredService<RetentionJob>().RunAsync(ct)),
     ];
 
     /// <summary>Serves every entry of <see cref="Endpoints"/> under <c>/api</c>; each endpoint carries its <see cref="ApiEndpoint"/> as metadata.</summary>

@@ -17,6 +17,9 @@ public sealed class SandboxTarget(IServer server, IOptions<ConvertroOptions> opt
 
     public override Uri BaseFor(WorkspaceSettings settings) => Base;
 
+    /// <summary>With a GDPR API configured, erase requests go to the sandbox too: nothing leaves the machine.</summary>
+    public override Uri? GdprApiUri => Options.GdprApiUri is null ? null : new Uri(Base.AbsoluteUri.TrimEnd('/') + "/gdpr/v1/requests");
+
     public override string Describe() =>
         $"sandbox at {Base} — nothing leaves this machine (Convertro__Sandbox=false or --live sends to each workspace's https://{{domain}})";
 

@@ -10,11 +10,19 @@ namespace ConvertroFunctions.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class TableRequestCounter(int tablePort) : HttpPipelinePolicy
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byTable = new();
     private long _tables;
 
     public long TableRequests => Interlocked.Read(ref _tables);
 
-    public void Reset() => Interlocked.Exchange(ref _tables, 0);
+    /// <summary>Requests by table (the first path segment after the account, digits dropped: "Events", "Stats", "$batch").</summary>
+    public string Breakdown => string.Join(", ", _byTable.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}"));
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _tables, 0);
+        _byTable.Clear();
+    }
 
     public void AddTo(ClientOptions options) => options.AddPolicy(this, HttpPipelinePosition.PerRetry);
 
@@ -35,6 +43,9 @@ public sealed class TableRequestCounter(int tablePort) : HttpPipelinePolicy
         if (message.Request.Uri.Port == tablePort)
         {
             Interlocked.Increment(ref _tables);
+            var segments = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var table = segments.Length > 1 ? new string(segments[1].TakeWhile(c => c != '(' && !char.IsDigit(c)).ToArray()) : "?";
+            _byTable.AddOrUpdate(table, 1, (_, n) => n + 1);
         }
     }
 }

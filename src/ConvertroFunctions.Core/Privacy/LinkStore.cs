@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using ConvertroFunctions.Core.Ledger;
+using ConvertroFunctions.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Privacy;
+
+/// <summary>One visitor code (sid) linked to one user of a workspace.</summary>
+public readonly record struct UserLink(string UserId, string Sid);
+
+/// <summary>
+/// Which visitor codes (sid) this product linked to each user id in its own <c>api/user</c> calls:
+/// what a Segment delete must erase in Convertro. One table per month, <c>Links{yyyyMM}</c>:
+/// PartitionKey <c>{workspace}.{n}</c> (one of <see cref="Partitions"/> by the user's keyed hash),
+/// RowKey <c>{user key}.{sid}</c>, so the links of a queue message are written in a few
+/// transactions and one user's are a range read. Written before the users call is sent (a crash
+/// never leaves a sent link unrecorded), once per link per month per process; whole months are
+/// dropped after <see cref="PrivacyOptions.LinkRetentionDays"/>.
+/// </summary>
+public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvider time, IOptions<PrivacyOptions> options)
+{
+    public const string TablePrefix = "Links";
+    public const int Partitions = 8;
+    private const int RememberedMax = 100_000;
+
+    private readonly ConcurrentDictionary<string, bool> _written = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _tables = new();
+
+    public static string TableName(DateTimeOffset at) => TablePrefix + at.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    public static DateOnly? MonthOf(string tableName) =>
+        tableName.Length == TablePrefix.Length + 6 && tableName.StartsWith(TablePrefix, StringComparison.Ordinal)
+        && DateOnly.TryParseExact(tableName[TablePrefix.Length..] + "01", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+            ? month : null;
+
+    private static string PartitionOf(string workspaceId, string userKey) => LedgerKeys.PartitionFor(workspaceId, userKey, Partitions);
+
+    /// <summary>Remembers that each sid was linked to its user: one upsert transaction per partition, for the links not yet written this month.</summary>
+    public async Task RecordAsync(string workspaceId, IReadOnlyCollection<UserLink> links, CancellationToken ct)
+    {
+        if (links.Count == 0)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        var name = TableName(now);
+        var rows = new List<(string Remembered, string Partition, string RowKey)>();
+        foreach (var link in links.Distinct())
+        {
+            var userKey = await keys.KeyOfAsync(workspaceId, link.UserId, ct);
+            var remembered = $"{name}|{workspaceId}|{userKey}.{link.Sid}";
+            if (!_written.ContainsKey(remembered))
+            {
+                rows.Add((remembered, PartitionOf(workspaceId, userKey), $"{userKey}.{link.Sid}"));
+            }
+        }
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var table = await TableAsync(name, ct);
+        foreach (var group in rows.GroupBy(r => r.Partition))
+        {
+            foreach (var chunk in group.Chunk(100))
+            {
+                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(
+                    TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now })), ct);
+            }
+        }
+        if (_written.Count >= RememberedMax)
+        {
+            _written.Clear();
+        }
+        foreach (var row in rows)
+        {
+            _written[row.Remembered] = true;
+        }
+    }
+
+    /// <summary>Every sid linked to the user within the retention, and the tables holding them.</summary>
+    public async Task<IReadOnlyList<(string Table, string Sid)>> LinksAsync(string workspaceId, string userKey, CancellationToken ct)
+    {
+        var links = new List<(string, string)>();
+        var partition = PartitionOf(workspaceId, userKey);
+        // RowKeys of this user run from "{key}." up to, not including, "{key}/" ('/' follows '.').
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {userKey + "."} and RowKey lt {userKey + "/"}");
+        foreach (var name in RetainedTables())
+        {
+            try
+            {
+                await foreach (var row in clients.Tables.GetTableClient(name).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+                {
+                    links.Add((name, row.RowKey[(userKey.Length + 1)..]));
+                }
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
+            {
+                // No links that month.
+            }
+        }
+        return links;
+    }
+
+    /// <summary>Forgets every link of the user (after Convertro erased them, or with a local-only deletion).</summary>
+    public async Task<int> ForgetAsync(string workspaceId, string userKey, CancellationToken ct)
+    {
+        var links = await LinksAsync(workspaceId, userKey, ct);
+        var partition = PartitionOf(workspaceId, userKey);
+        foreach (var group in links.GroupBy(l => l.Table))
+        {
+            var table = clients.Tables.GetTableClient(group.Key);
+            foreach (var chunk in group.Chunk(100))
+            {
+                await table.SubmitTransactionAsync(chunk.Select(l => new TableTransactionAction(
+                    TableTransactionActionType.Delete, new TableEntity(partition, $"{userKey}.{l.Sid}"), ETag.All)), ct);
+            }
+        }
+        foreach (var key in _written.Keys.Where(k => k.Contains($"|{workspaceId}|{userKey}.", StringComparison.Ordinal)))
+        {
+            _written.TryRemove(key, out _);
+        }
+        return links.Count;
+    }
+
+    /// <summary>Drops the months whose newest link is older than the retention.</summary>
+    public async Task<IReadOnlyList<string>> DropExpiredAsync(CancellationToken ct)
+    {
+        var cutoff = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(-options.Value.LinkRetentionDays));
+        var dropped = new List<string>();
+        await foreach (var table in clients.Tables.QueryAsync(filter: (string?)null, cancellationToken: ct))
+        {
+            if (MonthOf(table.Name) is { } month && month.AddMonths(1) <= cutoff)
+            {
+                await clients.Tables.DeleteTableAsync(table.Name, ct);
+                dropped.Add(table.Name);
+            }
+        }
+        return dropped;
+    }
+
+    /// <summary>This month's table and the ones before it that may still hold links within the retention.</summary>
+    private IEnumerable<string> RetainedTables()
+    {
+        var now = time.GetUtcNow();
+        var oldest = now.AddDays(-options.Value.LinkRetentionDays);
+        for (var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero); month.AddMonths(1) > oldest; month = month.AddMonths(-1))
+        {
+            yield return TableName(month);
+        }
+    }
+
+    private async Task<TableClient> TableAsync(string name, CancellationToken ct)
+    {
+        var ready = _tables.GetOrAdd(name, n => new Lazy<Task>(() => clients.Tables.CreateTableIfNotExistsAsync(n)));
+        try
+        {
+            await ready.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            _tables.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
+            throw;
+        }
+        return clients.Tables.GetTableClient(name);
+    }
+}

@@ -1,0 +1,43 @@
+using ConvertroFunctions.Core.DeadLetters;
+using ConvertroFunctions.Core.Ledger;
+using ConvertroFunctions.Core.Stats;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConvertroFunctions.Core.Privacy;
+
+/// <summary>What one run of the retention job removed.</summary>
+public sealed record RetentionResult(int DeadLetters, IReadOnlyList<string> LedgerTables, IReadOnlyList<string> StatsTables, IReadOnlyList<string> LinkTables);
+
+/// <summary>
+/// Keeps personal data no longer than needed (docs/operations.md, "Personal data"): dead letters
+/// after <c>DeadLetters__RetentionDays</c> (30), event records after their 24–48 h window, counters
+/// after 90 days, visitor-code links after <c>Privacy__LinkRetentionDays</c> (400). Whole tables are
+/// dropped where the key scheme allows (ledger, counters, links: one table per day or month); dead
+/// letters, one table by contract, are deleted by a range of their time-ordered ids. The Functions
+/// app runs it daily on a timer, LocalHost from a hosted service; both call this.
+/// </summary>
+public sealed partial class RetentionJob(
+    DeadLetterStore deadLetters, EventLedger ledger, StatsStore stats, LinkStore links, TimeProvider time,
+    IOptions<DeadLetterOptions> options, ILogger<RetentionJob> logger)
+{
+    /// <summary>Every day at 03:17 UTC (NCRONTAB: second minute hour day month day-of-week).</summary>
+    public const string Schedule = "0 17 3 * * *";
+
+    public static readonly TimeSpan StatsRetention = TimeSpan.FromDays(90);
+
+    public async Task<RetentionResult> RunAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var result = new RetentionResult(
+            await deadLetters.DeleteOlderThanAsync(now.AddDays(-options.Value.RetentionDays), ct),
+            await ledger.DropExpiredAsync(ct),
+            await stats.DropBeforeAsync(now - StatsRetention, ct),
+            await links.DropExpiredAsync(ct));
+        LogRan(logger, result.DeadLetters, result.LedgerTables.Count, result.StatsTables.Count, result.LinkTables.Count);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {DeadLetters} dead letter(s); dropped {Ledger} event ledger, {Stats} counter and {Links} link table(s)")]
+    private static partial void LogRan(ILogger logger, int deadLetters, int ledger, int stats, int links);
+}
