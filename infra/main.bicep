@@ -1,6 +1,6 @@
 // ConvertroFunctions on Azure Functions Flex Consumption (.NET 10 isolated worker).
-// Identity-based storage (no shared keys), Application Insights with Entra ID auth, and the
-// contract's queues and tables created up front.
+// Identity-based storage (no shared keys), Application Insights with Entra ID auth and a workbook
+// of the app's metrics, and the contract's queues and tables created up front.
 targetScope = 'resourceGroup'
 
 @minLength(1)
@@ -66,6 +66,17 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: tags
   }
+}
+
+// Events per workspace from the metrics the app exports (customMetrics), on the Application Insights resource.
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    appInsightsName: appInsightsName
+    location: location
+    tags: tags
+  }
+  dependsOn: [monitoring]
 }
 
 module roles 'modules/roles.bicep' = {

@@ -1,6 +1,7 @@
 using ConvertroFunctions.Core;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Ingest;
+using Microsoft.ApplicationInsights.WorkerService;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,20 +23,26 @@ public sealed class AppServicesTests
     private static readonly string? ApplicationInsightsProvider = typeof(ApplicationInsightsLoggerProvider).FullName;
 
     /// <summary>What a fresh deployment's app settings and local.settings.json hold.</summary>
-    private static Dictionary<string, string?> RealisticSettings() => new()
+    internal static Dictionary<string, string?> RealisticSettings() => new()
     {
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
     };
 
-    /// <summary>The host's part (configuration, logging) and then exactly what Program.cs adds.</summary>
-    private static ServiceCollection AppServiceCollection(Dictionary<string, string?> settings)
+    /// <summary>
+    /// The host's part (configuration, logging) and then exactly what Program.cs adds, less one
+    /// Application Insights module: AzureInstanceMetadataTelemetryModule asks the Azure instance
+    /// metadata endpoint (169.254.169.254, off this machine) what VM it runs on as soon as the SDK
+    /// starts, and tests send nothing off this machine.
+    /// </summary>
+    internal static ServiceCollection AppServiceCollection(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddConvertroLoggingDefaults().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddConvertroFunctionsApp(configuration);
+        services.Configure<ApplicationInsightsServiceOptions>(options => options.EnableAzureInstanceMetadataTelemetryModule = false);
         return services;
     }
 
@@ -43,7 +50,7 @@ public sealed class AppServicesTests
         Build(AppServiceCollection(settings));
 
     /// <summary>With the checks the host's provider makes in Development: every registration constructible, no scope leaks.</summary>
-    private static ServiceProvider Build(ServiceCollection services) =>
+    internal static ServiceProvider Build(ServiceCollection services) =>
         services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
     [Fact]

@@ -1,0 +1,55 @@
+using Azure.Core;
+using Azure.Identity;
+
+namespace ConvertroFunctions;
+
+/// <summary>
+/// APPLICATIONINSIGHTS_AUTHENTICATION_STRING, the setting the Functions host and the worker's
+/// Application Insights SDK read to send telemetry with Microsoft Entra ID:
+/// <c>Authorization=AAD</c> (the system-assigned identity) or
+/// <c>ClientId=&lt;client id&gt;;Authorization=AAD</c> (that user-assigned identity). infra/ sets the
+/// second, since the Application Insights resource accepts no instrumentation-key-only telemetry.
+/// </summary>
+public sealed record ApplicationInsightsAuthentication(string? ClientId)
+{
+    /// <summary>Null when the setting is unset or empty; an exception naming the setting when it is malformed.</summary>
+    public static ApplicationInsightsAuthentication? Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        string? authorization = null;
+        string? clientId = null;
+        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var separator = part.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw Invalid($"'{part}' is not Key=Value");
+            }
+            var key = part[..separator].Trim();
+            var setting = part[(separator + 1)..].Trim();
+            if (key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                authorization = setting;
+            }
+            else if (key.Equals("ClientId", StringComparison.OrdinalIgnoreCase))
+            {
+                clientId = Guid.TryParse(setting, out _) ? setting : throw Invalid($"ClientId '{setting}' is not a GUID");
+            }
+        }
+
+        return string.Equals(authorization, "AAD", StringComparison.OrdinalIgnoreCase)
+            ? new ApplicationInsightsAuthentication(clientId)
+            : throw Invalid("it needs Authorization=AAD");
+    }
+
+    /// <summary>The managed identity that gets tokens for ingestion; no token is asked for until telemetry is sent.</summary>
+    public TokenCredential CreateCredential() =>
+        new ManagedIdentityCredential(ClientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(ClientId));
+
+    private static InvalidOperationException Invalid(string problem) =>
+        new($"{AppServices.AuthenticationStringSetting} is not valid: {problem} (expected Authorization=AAD, optionally with ClientId=<client id>;).");
+}
