@@ -172,7 +172,7 @@ public sealed partial class WorkbookTests(CompiledTemplate template) : IClassFix
         };
         listener.Start();
         using var meters = new PlainMeterFactory();
-        _ = new DeliveryMetrics(meters);
+        _ = new DeliveryMetrics(meters, new ConvertroFunctions.Core.Stats.EventCounts(TimeProvider.System));
         return names;
     }
 
