@@ -6,7 +6,7 @@ using ConvertroFunctions.IntegrationTests.Infrastructure;
 
 namespace ConvertroFunctions.IntegrationTests;
 
-/// <summary>The admin contract (ARCHITECTURE.md §4) through LocalHost.</summary>
+/// <summary>The admin contract (docs/api.md) through LocalHost.</summary>
 public sealed class AdminTests(PipelineFixture pipeline) : IClassFixture<PipelineFixture>
 {
     private readonly HttpClient _client = pipeline.Client;

@@ -5,7 +5,7 @@ using ConvertroFunctions.IntegrationTests.Infrastructure;
 namespace ConvertroFunctions.IntegrationTests;
 
 /// <summary>
-/// Convertro misbehaves (ARCHITECTURE.md §6, §7), then recovers or not; each test ends with the
+/// Convertro misbehaves (docs/mapping.md, "Outcomes"; docs/architecture.md, "Delivery"), then recovers or not; each test ends with the
 /// accounting check that every accepted event is in exactly one final state.
 /// </summary>
 public sealed class FaultInjectionTests(PipelineFixture pipeline) : IClassFixture<PipelineFixture>

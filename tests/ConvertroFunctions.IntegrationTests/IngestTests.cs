@@ -16,7 +16,7 @@ public sealed class SmallBodyPipelineFixture : PipelineFixture
         [new("Ingest:MaxBodyBytes", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }
 
-/// <summary>Every answer of <c>POST /api/segment/{workspaceId}</c> (ARCHITECTURE.md §3).</summary>
+/// <summary>Every answer of <c>POST /api/segment/{workspaceId}</c> (docs/api.md, "Ingest").</summary>
 public sealed class IngestTests(SmallBodyPipelineFixture pipeline) : IClassFixture<SmallBodyPipelineFixture>
 {
     private readonly HttpClient _client = pipeline.Client;

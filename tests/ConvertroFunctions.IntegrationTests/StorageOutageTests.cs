@@ -30,7 +30,7 @@ public sealed class RestartableAzuritePipeline : PipelineFixture
     }
 }
 
-/// <summary>Storage goes away during ingest and comes back (ARCHITECTURE.md §3: 503 with Retry-After, then a retry succeeds).</summary>
+/// <summary>Storage goes away during ingest and comes back (docs/api.md, "Ingest": 503 with Retry-After, then a retry succeeds).</summary>
 public sealed class StorageOutageTests(RestartableAzuritePipeline pipeline) : IClassFixture<RestartableAzuritePipeline>
 {
     [Fact]

@@ -5,7 +5,7 @@ using ConvertroFunctions.Core.Workspaces;
 namespace ConvertroFunctions.Core.Convertro;
 
 /// <summary>
-/// Every Convertro mapping rule, in one place (ARCHITECTURE.md §5, from Segment's Convertro
+/// Every Convertro mapping rule, in one place (docs/mapping.md, numbered as there; from Segment's Convertro
 /// destination docs). A pure function: (Segment event, workspace settings) → calls or skip reason.
 /// </summary>
 public static class ConvertroMapper

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace ConvertroFunctions.Core.Segment;
 
-/// <summary>The per-event ingest rules (ARCHITECTURE.md §3). Returns every problem at once.</summary>
+/// <summary>The per-event ingest rules (docs/api.md, "Ingest"). Returns every problem at once.</summary>
 public static class SegmentEventValidator
 {
     /// <summary>Segment never sends one event over 32 KiB; neither do we accept one.</summary>

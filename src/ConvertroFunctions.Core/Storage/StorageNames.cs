@@ -1,6 +1,6 @@
 namespace ConvertroFunctions.Core.Storage;
 
-/// <summary>Queue and table names fixed by the contract (ARCHITECTURE.md §8).</summary>
+/// <summary>Queue and table names fixed by the contract (docs/architecture.md, "Storage map").</summary>
 public static class StorageNames
 {
     public const string EventsQueue = "segment-events";

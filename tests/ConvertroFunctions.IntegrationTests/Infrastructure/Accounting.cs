@@ -13,7 +13,7 @@ public sealed record ExpectedOutcome(string MessageId, IReadOnlyList<string> Cal
 }
 
 /// <summary>
-/// The end-of-test check of ARCHITECTURE.md §7: every accepted event is in exactly one final state —
+/// The end-of-test check of docs/architecture.md, "Delivery": every accepted event is in exactly one final state —
 /// each of its calls accepted by Convertro exactly once, or skipped with its reason counted, or
 /// dead-lettered once with a reason — and Convertro accepted nothing else for the workspace.
 /// </summary>
