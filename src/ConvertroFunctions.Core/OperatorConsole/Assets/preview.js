@@ -29,6 +29,6 @@ function item(e) {
 function callView(c) {
   return el('div', { class: 'call' },
     el('p', {}, el('strong', {}, c.method), ' ', el('code', { class: 'url' }, c.url)),
-    el('p', { class: 'note' }, `Call ${c.key}`),
+    el('p', { class: 'note' }, `Call key: ${c.key}`),
     table(null, ['Parameter', 'Value'], Object.entries(c.parameters)));
 }
