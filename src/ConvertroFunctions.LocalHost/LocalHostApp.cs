@@ -118,6 +118,8 @@ public static class LocalHostApp
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapConvertroApi();
+        // Not an API route (the Functions app has no "/"): LocalHost's root opens the console.
+        app.MapGet("/", (HttpRequest request) => TypedResults.Redirect($"/{ApiRoutes.Prefix}/{ApiRoutes.Console}{request.QueryString}"));
         app.Services.GetService<ConvertroSandbox>()?.Map(app);
         return app;
     }

@@ -1,6 +1,7 @@
 using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.OperatorConsole;
 using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ namespace ConvertroFunctions.Core.Http;
 /// <summary>Who may call an HTTP function: the Functions host's authorization levels this app uses.</summary>
 public enum ApiAuthorization
 {
-    /// <summary>No key (health, for probes).</summary>
+    /// <summary>No key: health (for probes) and the console's page and assets, which hold no data.</summary>
     Anonymous,
 
     /// <summary>A function key (<c>?code=</c> or <c>x-functions-key</c>); per function, so Segment's key opens only ingest.</summary>
@@ -68,6 +69,12 @@ public static class ConvertroApi
             (string workspaceId, string messageId, EventLookupHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, messageId, ct)),
         new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
             (HealthHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
+        // The console's page, script and style hold no data: anonymous, so a browser can load them
+        // from the page's own tags; the page calls the keyed API with its ?code= (docs/api.md, "Console").
+        new("ConsoleFunction", HttpMethods.Get, ApiRoutes.Console, ApiAuthorization.Anonymous,
+            () => ConsoleHandler.Page()),
+        new("ConsoleAssetFunction", HttpMethods.Get, ApiRoutes.ConsoleAsset, ApiAuthorization.Anonymous,
+            (string asset) => ConsoleHandler.Asset(asset)),
     ];
 
     public static IReadOnlyList<QueueFunction> QueueFunctions { get; } =

@@ -1,0 +1,33 @@
+using System.Net;
+using ConvertroFunctions.IntegrationTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace ConvertroFunctions.BrowserTests;
+
+/// <summary>LocalHost in its default sandbox mode: no Convertro__BaseUrl, so calls go to its own recording sandbox.</summary>
+public sealed class SandboxPipeline : PipelineFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Convertro:BaseUrl", "")];
+}
+
+/// <summary>LocalHost's root opens the console, and the console lists what the sandbox recorded.</summary>
+public sealed class ConsoleSandboxTests(SandboxPipeline pipeline) : IClassFixture<SandboxPipeline>
+{
+    [Fact]
+    public async Task Root_RedirectsToTheConsoleKeepingTheKey_AndTheSandboxsRequestsAreListed()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        var sent = await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", Segment.Identify("sandboxed-1").ToJsonString());
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        await Eventually.TrueAsync(async () =>
+            (await pipeline.Client.GetStringAsync("/sandbox/convertro/requests")).Contains(Uri.EscapeDataString(ws.ClientName), StringComparison.Ordinal));
+
+        await using var browser = await ConsoleBrowser.OpenAsync(pipeline.Host.BaseAddress, $"/?code={ConsoleBrowser.Key}");
+
+        Assert.Equal(new Uri(pipeline.Host.BaseAddress, $"/api/console?code={ConsoleBrowser.Key}").ToString(), browser.Page.Url);
+        await Expect(browser.Page.Locator("#sandbox-result [data-sandbox=on]")).ToContainTextAsync("1 request recorded");
+        await Expect(browser.Page.Locator("#sandbox-result code.url")).ToContainTextAsync(
+            $"/sandbox/convertro/api/user/{Uri.EscapeDataString(ws.ClientName)}/{TestWorkspace.SiteId}/");
+        await browser.AssertCleanAsync();
+    }
+}
