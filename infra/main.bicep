@@ -1,6 +1,8 @@
 // ConvertroFunctions on Azure Functions Flex Consumption (.NET 10 isolated worker).
 // Identity-based storage (no shared keys), Application Insights with Entra ID auth and a workbook
-// of the app's metrics, and the contract's queues and tables created up front.
+// of the app's metrics, and the contract's queues and tables (Workspaces, DeadLetters) created up
+// front; the app creates the rest at run time (the dated Events/Stats/Links tables it also drops,
+// DeadLetterUsers, Privacy, PrivacyAudit), which its Storage Table Data Contributor role allows.
 targetScope = 'resourceGroup'
 
 @minLength(1)

@@ -154,6 +154,7 @@ public sealed class LocalHostInstance(WebApplication app, EmbeddedAzurite? azuri
             $"ConvertroFunctions LocalHost is running.",
             $"  Ingest (Segment's webhook URL): {root}/{ApiRoutes.Prefix}/segment/{{workspaceId}}",
             $"  Admin API:                      {root}/{ApiRoutes.Prefix}/workspaces/{{workspaceId}}",
+            $"  Console:                        {root}/ (the operations console: counts, event lookup, dead letters, preview)",
             $"  Health:                         {root}/{ApiRoutes.Prefix}/{ApiRoutes.Health}",
             $"  Storage:                        {storage}",
             $"  Convertro:                      {App.Services.GetRequiredService<ConvertroTarget>().Describe()}",

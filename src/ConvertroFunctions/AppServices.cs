@@ -62,8 +62,9 @@ public static class AppServices
         });
 
     /// <summary>
-    /// The Application Insights SDK adds a rule that keeps only warnings; remove it so skipped
-    /// events (logged at Information with their reason) reach Application Insights. Registered after
+    /// The Application Insights SDK adds a rule that keeps only warnings; remove it so the app's
+    /// Information lines (a message's summary, a deletion, the retention job) reach Application
+    /// Insights. Registered after
     /// the SDK, so it runs after the SDK's rule is added.
     /// </summary>
     private static void KeepInformationLogsInApplicationInsights(this IServiceCollection services) =>

@@ -131,6 +131,17 @@ public sealed class EventLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claim_RetryWhoseTableWasDropped_StartsANewRecordToday()
+    {
+        var retry = new RetryState { Attempt = 3, Delivered = ["events:sale"], LedgerTable = "Events20261101" }; // long gone
+
+        var claims = await _ledger.Begin("ws").ClaimAsync([Request("late-retry") with { Retry = retry }], default);
+
+        Assert.Equal(ClaimKind.Owned, claims[0].Kind);
+        Assert.Equal(LedgerKeys.TableName(_time.GetUtcNow()), claims[0].TableName);
+    }
+
+    [Fact]
     public async Task Claim_RepeatAfterMidnight_FoundInYesterdaysTableAndOldTablesDropped()
     {
         var receivedBySegment = _time.GetUtcNow(); // 22:00

@@ -8,11 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConvertroFunctions.IntegrationTests;
 
-/// <summary>A pipeline whose counts are written every second (the stats may lag by that much).</summary>
+/// <summary>
+/// A pipeline whose counts are written every second (the stats may lag by that much), and whose
+/// calls may take 10 s, so a call the fake holds for a few seconds is answered, not timed out.
+/// </summary>
 public sealed class FastStatsPipeline : PipelineFixture
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Stats:FlushSeconds", "1"), new("Delivery:RetryDelays", "00:00:00.300,00:00:00.300")];
+        [new("Stats:FlushSeconds", "1"), new("Delivery:RetryDelays", "00:00:00.300,00:00:00.300"), new("Convertro:TimeoutSeconds", "10")];
 }
 
 /// <summary>The operations API: workspaces, counts, one event's story, dead letters by reason.</summary>
@@ -84,7 +87,7 @@ public sealed class OperationsTests(FastStatsPipeline pipeline) : IClassFixture<
     {
         var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
         pipeline.Convertro.Script(ws.ClientName,
-            new FakeResponse(200, Delay: TimeSpan.FromSeconds(6)),                      // held: queued
+            new FakeResponse(200, Delay: TimeSpan.FromSeconds(4)),                      // held: queued
             new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(60)),               // retrying
             new FakeResponse(404, """{"error":"no such site"}"""));                   // dead-lettered
         await Post(ws, Segment.Identify("held-1"));

@@ -18,7 +18,7 @@ public enum EventState
     /// <summary>In DeadLetters (<see cref="EventRecord.DeadLetterId"/>); <see cref="EventRecord.Reason"/> is the reason code.</summary>
     DeadLettered,
 
-    /// <summary>Queued again by a person (replay) or handed back at shutdown; not yet picked up.</summary>
+    /// <summary>Queued again by a person (a replay); not yet picked up. (A hand-back at shutdown leaves the record Delivering with its lease ended.)</summary>
     Queued,
 }
 

@@ -55,9 +55,10 @@ public sealed partial class LedgerSession : IAsyncDisposable
         for (var i = 0; i < requests.Count; i++)
         {
             var request = Leased(requests[i], now);
-            if (request.Retry?.LedgerTable is { } own)
+            if (request.Retry?.LedgerTable is { } own && LedgerKeys.DayOf(own) is { } day && day >= Yesterday(now))
             {
-                // A retry or replay comes back to the record it left.
+                // A retry or replay comes back to the record it left (unless its table has been dropped meanwhile:
+                // a retry held back for more than a day starts a new record today).
                 claims[i] = await ClaimOneAsync(request, own == today.Name ? today : _ledger.Table(own), now, ct);
                 continue;
             }
@@ -179,6 +180,8 @@ public sealed partial class LedgerSession : IAsyncDisposable
         await FlushAsync(Dirty(), CancellationToken.None);
         _stop.Dispose();
     }
+
+    private static DateOnly Yesterday(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1));
 
     private ClaimRequest Leased(ClaimRequest request, DateTimeOffset now) => request.Record.State == EventState.Delivering
         ? request with { Record = request.Record with { LeaseUntil = now + _ledger.Lease, UpdatedAt = now } }
