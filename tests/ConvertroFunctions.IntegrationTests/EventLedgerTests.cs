@@ -23,8 +23,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         _azurite = await TestAzurite.StartAsync();
         _counter = new TableRequestCounter(_azurite.TablePort);
-        _clients = StorageClients.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, _azurite.ConnectionString)]).Build(), _counter.AddTo);
+        _clients = StorageClients.ForConnectionString(_azurite.ConnectionString, _counter.AddTo);
         _ledger = NewLedger();
     }
 

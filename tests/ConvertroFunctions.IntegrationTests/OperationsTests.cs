@@ -85,23 +85,23 @@ public sealed class OperationsTests(FastStatsPipeline pipeline) : IClassFixture<
     [Fact]
     public async Task EventLookup_EachState_TellsWhatHappened()
     {
+        // One workspace (one client name, one script) per scripted state, so a retry of one event
+        // can never take the answer scripted for another.
+        var held = await ScriptedWorkspaceAsync(new FakeResponse(200, Delay: TimeSpan.FromSeconds(4)));
+        var retry = await ScriptedWorkspaceAsync(new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(60)));
+        var refused = await ScriptedWorkspaceAsync(new FakeResponse(404, """{"error":"no such site"}"""));
         var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
-        pipeline.Convertro.Script(ws.ClientName,
-            new FakeResponse(200, Delay: TimeSpan.FromSeconds(4)),                      // held: queued
-            new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(60)),               // retrying
-            new FakeResponse(404, """{"error":"no such site"}"""));                   // dead-lettered
-        await Post(ws, Segment.Identify("held-1"));
-        await pipeline.Convertro.WaitForAsync(ws.ClientName, 1);
-        await Post(ws, Segment.Identify("retry-1"));
-        await pipeline.Convertro.WaitForAsync(ws.ClientName, 2);
-        await Post(ws, Segment.Identify("dead-1"));
+        await Post(held, Segment.Identify("held-1"));
+        await pipeline.Convertro.WaitForAsync(held.ClientName, 1);
+        await Post(retry, Segment.Identify("retry-1"));
+        await Post(refused, Segment.Identify("dead-1"));
         await Post(ws, Segment.Array(
             Segment.Track("order-1", "Order Completed", new JsonObject { ["order_id"] = "order-1", ["total"] = 5, ["repeat"] = false }),
             Segment.Track("skip-1", "Signed Up", deviceId: null)));
 
-        var queued = await EventAsync(ws, "held-1", "queued");
-        var retrying = await EventAsync(ws, "retry-1", "retrying");
-        var dead = await EventAsync(ws, "dead-1", "dead-lettered");
+        var queued = await EventAsync(held, "held-1", "queued");
+        var retrying = await EventAsync(retry, "retry-1", "retrying");
+        var dead = await EventAsync(refused, "dead-1", "dead-lettered");
         var delivered = await EventAsync(ws, "order-1", "delivered");
         var skipped = await EventAsync(ws, "skip-1", "skipped");
 
@@ -111,12 +111,20 @@ public sealed class OperationsTests(FastStatsPipeline pipeline) : IClassFixture<
         Assert.True(retrying.GetProperty("nextAttemptAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(30));
         Assert.Equal("convertro_rejected", dead.GetProperty("reasonCode").GetString());
         Assert.Equal(404, dead.GetProperty("lastStatus").GetInt32());
-        var letter = Assert.Single(await pipeline.DeadLettersAsync(ws.Id));
+        var letter = Assert.Single(await pipeline.DeadLettersAsync(refused.Id));
         Assert.Equal(letter.GetProperty("id").GetString(), dead.GetProperty("deadLetterId").GetString());
         Assert.Equal(["events:sale.new", "events:sale"], delivered.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("key").GetString()));
         Assert.All(delivered.GetProperty("calls").EnumerateArray(), c => Assert.Equal(200, c.GetProperty("status").GetInt32()));
         Assert.Equal("no_device_id", skipped.GetProperty("reason").GetString());
-        await EventAsync(ws, "held-1", "delivered"); // once the held call is answered
+        await EventAsync(held, "held-1", "delivered"); // once the held call is answered
+        Assert.Single(pipeline.Convertro.RequestsFor(held.ClientName));
+    }
+
+    private async Task<TestWorkspace> ScriptedWorkspaceAsync(FakeResponse answer)
+    {
+        var ws = await pipeline.NewWorkspaceAsync(hybrid: true);
+        pipeline.Convertro.Script(ws.ClientName, answer);
+        return ws;
     }
 
     [Fact]
@@ -206,17 +214,7 @@ public sealed class OperationsTests(FastStatsPipeline pipeline) : IClassFixture<
     private async Task Post(TestWorkspace ws, string body) =>
         Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
 
-    private async Task<JsonElement> EventAsync(TestWorkspace ws, string messageId, string state)
-    {
-        JsonElement found = default;
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await Client.GetAsync($"/api/workspaces/{ws.Id}/events/{messageId}");
-            found = response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync() : default;
-            return found.ValueKind == JsonValueKind.Object && found.GetProperty("state").GetString() == state;
-        }, message: () => $"{messageId}: {found}");
-        return found;
-    }
+    private Task<JsonElement> EventAsync(TestWorkspace ws, string messageId, string state) => Admin.EventAsync(Client, ws, messageId, state);
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, object body) =>
         Client.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });

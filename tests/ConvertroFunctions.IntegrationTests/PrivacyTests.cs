@@ -148,17 +148,7 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
     private async Task Post(TestWorkspace ws, string body) =>
         Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJsonAsync($"/api/segment/{ws.Id}", body)).StatusCode);
 
-    private async Task<JsonElement> EventAsync(TestWorkspace ws, string messageId, string state)
-    {
-        JsonElement found = default;
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await Client.GetAsync($"/api/workspaces/{ws.Id}/events/{messageId}");
-            found = response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync() : default;
-            return found.ValueKind == JsonValueKind.Object && found.GetProperty("state").GetString() == state;
-        }, message: () => $"{messageId}: {found}");
-        return found;
-    }
+    private Task<JsonElement> EventAsync(TestWorkspace ws, string messageId, string state) => Admin.EventAsync(Client, ws, messageId, state);
 
     private async Task<List<TableEntity>> RowsAsync(string table, string partition)
     {

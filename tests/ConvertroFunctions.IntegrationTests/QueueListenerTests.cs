@@ -20,8 +20,7 @@ public sealed class QueueListenerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await TestAzurite.StartAsync();
-        _storage = StorageClients.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, _azurite.ConnectionString)]).Build());
+        _storage = StorageClients.ForConnectionString(_azurite.ConnectionString);
     }
 
     public async Task DisposeAsync() => await _azurite.DisposeAsync();

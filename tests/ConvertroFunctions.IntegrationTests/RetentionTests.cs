@@ -23,8 +23,7 @@ public sealed class RetentionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await TestAzurite.StartAsync();
-        _clients = StorageClients.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, _azurite.ConnectionString)]).Build());
+        _clients = StorageClients.ForConnectionString(_azurite.ConnectionString);
     }
 
     public async Task DisposeAsync() => await _azurite.DisposeAsync();

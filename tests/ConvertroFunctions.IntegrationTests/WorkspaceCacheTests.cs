@@ -19,8 +19,7 @@ public sealed class WorkspaceCacheTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await TestAzurite.StartAsync();
-        _store = new CountingStore(StorageClients.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, _azurite.ConnectionString)]).Build()));
+        _store = new CountingStore(StorageClients.ForConnectionString(_azurite.ConnectionString));
         _cache = new WorkspaceCache(_store, _time, Options.Create(new WorkspaceOptions { CacheSeconds = 30 }));
         await _store.SaveAsync(Settings("acct-1"), default);
     }

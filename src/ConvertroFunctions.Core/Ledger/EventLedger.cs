@@ -76,16 +76,11 @@ public sealed partial class EventLedger(
     /// <summary>Drops ledger tables older than yesterday (their records are past the 24–48 h window).</summary>
     public async Task<IReadOnlyList<string>> DropExpiredAsync(CancellationToken ct)
     {
-        var oldest = DateOnly.FromDateTime(time.GetUtcNow().AddDays(-1).UtcDateTime);
-        var dropped = new List<string>();
-        await foreach (var table in clients.Tables.QueryAsync(filter: (string?)null, cancellationToken: ct))
+        var dropped = await LedgerKeys.Tables.DropEndedBeforeAsync(
+            clients.Tables, DateOnly.FromDateTime(time.GetUtcNow().AddDays(-1).UtcDateTime), ct);
+        foreach (var table in dropped)
         {
-            if (LedgerKeys.DayOf(table.Name) is { } day && day < oldest)
-            {
-                await clients.Tables.DeleteTableAsync(table.Name, ct);
-                dropped.Add(table.Name);
-                LogDropped(logger, table.Name);
-            }
+            LogDropped(logger, table);
         }
         return dropped;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using ConvertroFunctions.Core.Storage;
 using System.Text;
 
 namespace ConvertroFunctions.Core.Ledger;
@@ -12,16 +13,13 @@ namespace ConvertroFunctions.Core.Ledger;
 /// </summary>
 public static class LedgerKeys
 {
-    public const string TablePrefix = "Events";
+    /// <summary>The ledger's tables: one per UTC day.</summary>
+    public static DatedTables Tables { get; } = new("Events", monthly: false);
 
-    public static string TableName(DateTimeOffset day) =>
-        TablePrefix + day.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string TableName(DateTimeOffset day) => Tables.NameFor(day);
 
     /// <summary>The day a table name stands for, or null for a table that is not the ledger's.</summary>
-    public static DateOnly? DayOf(string tableName) =>
-        tableName.Length == TablePrefix.Length + 8 && tableName.StartsWith(TablePrefix, StringComparison.Ordinal)
-        && DateOnly.TryParseExact(tableName.AsSpan(TablePrefix.Length), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day : null;
+    public static DateOnly? DayOf(string tableName) => Tables.StartOf(tableName);
 
     /// <summary>The workspace and one of <paramref name="partitions"/> buckets (workspace ids never contain '.').</summary>
     public static string PartitionFor(string workspaceId, string messageId, int partitions)

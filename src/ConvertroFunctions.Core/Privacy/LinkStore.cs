@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using ConvertroFunctions.Core.Ledger;
@@ -22,19 +21,15 @@ public readonly record struct UserLink(string UserId, string Sid);
 /// </summary>
 public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvider time, IOptions<PrivacyOptions> options)
 {
-    public const string TablePrefix = "Links";
     public const int Partitions = 8;
     private const int RememberedMax = 100_000;
 
     private readonly ConcurrentDictionary<string, bool> _written = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _tables = new();
 
-    public static string TableName(DateTimeOffset at) => TablePrefix + at.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
+    /// <summary>The links' tables: one per UTC month.</summary>
+    public static DatedTables Tables { get; } = new("Links", monthly: true);
 
-    public static DateOnly? MonthOf(string tableName) =>
-        tableName.Length == TablePrefix.Length + 6 && tableName.StartsWith(TablePrefix, StringComparison.Ordinal)
-        && DateOnly.TryParseExact(tableName[TablePrefix.Length..] + "01", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
-            ? month : null;
+    public static string TableName(DateTimeOffset at) => Tables.NameFor(at);
 
     private static string PartitionOf(string workspaceId, string userKey) => LedgerKeys.PartitionFor(workspaceId, userKey, Partitions);
 
@@ -61,7 +56,7 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         {
             return;
         }
-        var table = await TableAsync(name, ct);
+        var table = await Tables.CreatedAsync(clients.Tables, name, ct);
         foreach (var group in rows.GroupBy(r => r.Partition))
         {
             foreach (var chunk in group.Chunk(100))
@@ -126,20 +121,8 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
     }
 
     /// <summary>Drops the months whose newest link is older than the retention.</summary>
-    public async Task<IReadOnlyList<string>> DropExpiredAsync(CancellationToken ct)
-    {
-        var cutoff = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(-options.Value.LinkRetentionDays));
-        var dropped = new List<string>();
-        await foreach (var table in clients.Tables.QueryAsync(filter: (string?)null, cancellationToken: ct))
-        {
-            if (MonthOf(table.Name) is { } month && month.AddMonths(1) <= cutoff)
-            {
-                await clients.Tables.DeleteTableAsync(table.Name, ct);
-                dropped.Add(table.Name);
-            }
-        }
-        return dropped;
-    }
+    public Task<IReadOnlyList<string>> DropExpiredAsync(CancellationToken ct) =>
+        Tables.DropEndedBeforeAsync(clients.Tables, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(-options.Value.LinkRetentionDays)), ct);
 
     /// <summary>This month's table and the ones before it that may still hold links within the retention.</summary>
     private IEnumerable<string> RetainedTables()
@@ -150,20 +133,5 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         {
             yield return TableName(month);
         }
-    }
-
-    private async Task<TableClient> TableAsync(string name, CancellationToken ct)
-    {
-        var ready = _tables.GetOrAdd(name, n => new Lazy<Task>(() => clients.Tables.CreateTableIfNotExistsAsync(n)));
-        try
-        {
-            await ready.Value.WaitAsync(ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            _tables.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
-            throw;
-        }
-        return clients.Tables.GetTableClient(name);
     }
 }

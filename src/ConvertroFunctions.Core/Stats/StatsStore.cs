@@ -15,15 +15,10 @@ namespace ConvertroFunctions.Core.Stats;
 /// </summary>
 public sealed class StatsStore(StorageClients clients)
 {
-    public const string TablePrefix = "Stats";
+    /// <summary>The counters' tables: one per UTC month.</summary>
+    public static DatedTables Tables { get; } = new("Stats", monthly: true);
 
-    public static string TableName(DateTimeOffset hour) => TablePrefix + hour.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
-
-    /// <summary>The month a table name stands for, or null for a table that is not a counters table.</summary>
-    public static DateOnly? MonthOf(string tableName) =>
-        tableName.Length == TablePrefix.Length + 6 && tableName.StartsWith(TablePrefix, StringComparison.Ordinal)
-        && DateOnly.TryParseExact(tableName[TablePrefix.Length..] + "01", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
-            ? month : null;
+    public static string TableName(DateTimeOffset hour) => Tables.NameFor(hour);
 
     private static string HourKey(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
@@ -75,22 +70,9 @@ public sealed class StatsStore(StorageClients clients)
         return sums;
     }
 
-    /// <summary>Drops whole months of counters older than <paramref name="before"/>.</summary>
-    public async Task<IReadOnlyList<string>> DropBeforeAsync(DateTimeOffset before, CancellationToken ct)
-    {
-        var dropped = new List<string>();
-        var first = DateOnly.FromDateTime(before.UtcDateTime);
-        await foreach (var table in clients.Tables.QueryAsync(filter: (string?)null, cancellationToken: ct))
-        {
-            // A month is dropped once all of it is older than the cut-off.
-            if (MonthOf(table.Name) is { } month && month.AddMonths(1) <= first)
-            {
-                await clients.Tables.DeleteTableAsync(table.Name, ct);
-                dropped.Add(table.Name);
-            }
-        }
-        return dropped;
-    }
+    /// <summary>Drops the whole months of counters that ended before <paramref name="before"/>.</summary>
+    public Task<IReadOnlyList<string>> DropBeforeAsync(DateTimeOffset before, CancellationToken ct) =>
+        Tables.DropEndedBeforeAsync(clients.Tables, DateOnly.FromDateTime(before.UtcDateTime), ct);
 
     private static Dictionary<string, long> Reasons(string? json) =>
         json is { Length: > 0 } ? JsonSerializer.Deserialize(json, CoreJsonContext.Default.DictionaryStringInt64) ?? [] : [];

@@ -37,6 +37,11 @@ public sealed class StorageClients
     public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding) =>
         _queueServiceFactory(NewQueueOptions(encoding)).GetQueueClient(queueName);
 
+    /// <summary>For a connection string (tests, benchmarks, tools): as if <c>AzureWebJobsStorage</c> named it.</summary>
+    public static StorageClients ForConnectionString(string connectionString, Action<ClientOptions>? configure = null) =>
+        FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, connectionString)]).Build(), configure);
+
     /// <param name="configure">Changes to every client's options (tests: a policy that counts requests).</param>
     public static StorageClients FromConfiguration(IConfiguration configuration, Action<ClientOptions>? configure = null)
     {

@@ -25,6 +25,19 @@ public static class Admin
         return letters;
     }
 
+    /// <summary>Waits until the event lookup says <paramref name="state"/> for the messageId; returns the answer.</summary>
+    public static async Task<JsonElement> EventAsync(HttpClient client, TestWorkspace ws, string messageId, string state)
+    {
+        JsonElement found = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            var response = await client.GetAsync($"/api/workspaces/{ws.Id}/events/{messageId}");
+            found = response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync() : default;
+            return found.ValueKind == JsonValueKind.Object && found.GetProperty("state").GetString() == state;
+        }, message: () => $"{messageId}: {found}");
+        return found;
+    }
+
     /// <summary>Creates a deleted workspace again with the same settings.</summary>
     public static async Task RecreateAsync(HttpClient client, TestWorkspace ws)
     {
