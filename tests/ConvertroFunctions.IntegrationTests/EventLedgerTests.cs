@@ -59,7 +59,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "two-calls", default))!.Calls.Count == 1);
         var afterProgress = _counter.TableRequests;
         session.CallDelivered(claim, new CallRecord("events:sale", 200, _time.GetUtcNow()));
-        await session.CompleteAsync(claim, claim.Current with { State = EventState.Delivered }, now: false, default);
+        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, default);
         await session.DisposeAsync();
 
         var record = await _ledger.LookupAsync("ws", "two-calls", default);
@@ -86,7 +86,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         var held = Assert.Single(await crashed.ClaimAsync([Request("m-2")], default));
         crashed.CallDelivered(held, new CallRecord("events:sale", 200, _time.GetUtcNow()));
         await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "m-2", default))!.Calls.Count == 1);
-        // The process dies: the session is never disposed.
+        await crashed.StopWritingAsync(); // the process dies: nothing more is written, nothing released
 
         var meanwhile = await _ledger.Begin("ws").ClaimAsync([Request("m-2")], default);
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -117,7 +117,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         var first = _ledger.Begin("ws");
         var claim = Assert.Single(await first.ClaimAsync([Request("m-4")], default));
-        await first.CompleteAsync(claim, claim.Current with { State = EventState.Retrying, Attempts = 1 }, now: true, default);
+        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1 }, now: true, default);
         await first.DisposeAsync();
 
         var copy = await _ledger.Begin("ws").ClaimAsync([Request("m-4")], default);
@@ -127,6 +127,42 @@ public sealed class EventLedgerTests : IAsyncLifetime
         Assert.Equal(ClaimKind.Duplicate, copy[0].Kind);
         Assert.Equal(ClaimKind.Owned, retry[0].Kind);
         Assert.Equal(1, retry[0].Current.Attempts);
+    }
+
+    [Fact]
+    public async Task Claim_TodaysTableDeletedByHand_ThatMessageFailsTheNextRecreatesIt()
+    {
+        await ClaimAndDeliverAsync(["before"]);
+        await _clients.Tables.DeleteTableAsync(LedgerKeys.TableName(_time.GetUtcNow()));
+
+        var failed = await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() => _ledger.Begin("ws").ClaimAsync([Request("during")], default));
+        var again = await _ledger.Begin("ws").ClaimAsync([Request("during")], default);
+
+        Assert.True(StorageErrors.IsTableNotFound(failed), failed.Message);
+        Assert.Equal(ClaimKind.Owned, Assert.Single(again).Kind);
+    }
+
+    [Fact]
+    public async Task DeadLetterOfARetry_WorkspaceGoneMeanwhile_ReplacesTheRetryingRecord()
+    {
+        var first = _ledger.Begin("ws");
+        var claim = Assert.Single(await first.ClaimAsync([Request("m-5")], default));
+        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1 }, now: true, default);
+        await first.DisposeAsync();
+        var retry = new RetryState { Attempt = 1, LedgerTable = claim.TableName };
+        var deadLetter = Request("m-5") with { Retry = retry };
+        deadLetter = deadLetter with
+        {
+            Record = deadLetter.Record with { State = EventState.DeadLettered, Reason = "workspace_unavailable", DeadLetterId = "dl-5", Attempts = 1 },
+        };
+
+        var recorded = Assert.Single(await _ledger.Begin("ws").ClaimAsync([deadLetter], default));
+        var record = await _ledger.LookupAsync("ws", "m-5", default);
+        var copy = Assert.Single(await _ledger.Begin("ws").ClaimAsync([Request("m-5")], default));
+
+        Assert.Equal(ClaimKind.Recorded, recorded.Kind);
+        Assert.Equal((EventState.DeadLettered, "dl-5"), (record!.State, record.DeadLetterId));
+        Assert.Equal(ClaimKind.Owned, copy.Kind); // a dead-lettered event sent again by Segment is delivered
     }
 
     [Fact]
@@ -212,7 +248,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         foreach (var claim in claims)
         {
             session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-            await session.CompleteAsync(claim, claim.Current with { State = EventState.Delivered }, now: false, default);
+            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, default);
         }
         return claims;
     }

@@ -188,10 +188,51 @@ public sealed class OperationsTests(FastStatsPipeline pipeline) : IClassFixture<
 
         var badReason = await Client.GetAsync($"/api/workspaces/{ws.Id}/dead-letters?reason=oops");
         var deleteWithoutAll = await Send(HttpMethod.Delete, $"/api/workspaces/{ws.Id}/dead-letters", new { });
+        var replayAllFalse = await Client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", new { all = false });
 
         Assert.Equal(HttpStatusCode.BadRequest, badReason.StatusCode);
         Assert.Contains("convertro_rejected", (await badReason.JsonAsync()).GetProperty("errors").GetProperty("reason")[0].GetString());
         Assert.Equal(HttpStatusCode.BadRequest, deleteWithoutAll.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, replayAllFalse.StatusCode);
+        Assert.StartsWith("Must be true", (await replayAllFalse.JsonAsync()).GetProperty("errors").GetProperty("all")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Replay_RetriesExhausted_StartsAFreshScheduleSoOneMoreFailureIsRetried()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        pipeline.Convertro.Script(ws.ClientName, [.. Enumerable.Repeat(new FakeResponse(503), 3)]);
+        await Post(ws, Segment.Track("tired-1", "Signed Up"));
+        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
+        Assert.Equal("retries_exhausted", letter.GetProperty("reasonCode").GetString());
+
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(503));
+        await Client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", new { reason = "retries_exhausted" });
+
+        var delivered = await EventAsync(ws, "tired-1", "delivered");
+        Assert.Equal(1, delivered.GetProperty("attempts").GetInt32());
+        Assert.Equal(5, pipeline.Convertro.RequestsFor(ws.ClientName).Count);
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
+    }
+
+    [Fact]
+    public async Task Retry_WorkspaceDisabledMeanwhile_RecordSaysDeadLetteredWithTheLetterThenReplayDelivers()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(503, RetryAfter: TimeSpan.FromSeconds(2)));
+        await Post(ws, Segment.Track("late-1", "Signed Up"));
+        await EventAsync(ws, "late-1", "retrying");
+
+        Assert.Equal(HttpStatusCode.OK, await Admin.PutAsync(Client, ws, enabled: false));
+        var dead = await EventAsync(ws, "late-1", "dead-lettered");
+
+        Assert.Equal("workspace_unavailable", dead.GetProperty("reasonCode").GetString());
+        var letter = Assert.Single(await pipeline.DeadLettersAsync(ws.Id));
+        Assert.Equal(letter.GetProperty("id").GetString(), dead.GetProperty("deadLetterId").GetString());
+        Assert.Equal(HttpStatusCode.OK, await Admin.PutAsync(Client, ws, enabled: true));
+        await Client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", new { });
+        await EventAsync(ws, "late-1", "delivered");
+        Assert.Equal(2, pipeline.Convertro.RequestsFor(ws.ClientName).Count);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using ConvertroFunctions.Core.Convertro;
+using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
@@ -104,6 +105,33 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
         var links = pipeline.Host.App.Services.GetRequiredService<LinkStore>();
         var key = await pipeline.Host.App.Services.GetRequiredService<UserKeys>().KeyOfAsync(ws.Id, user, default);
         Assert.Empty(await links.LinksAsync(ws.Id, key, default));
+    }
+
+    [Fact]
+    public async Task Replay_DeletionDeadLetteredWhileDisabled_PurgesTheUsersDataThen()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        pipeline.Convertro.Script(ws.ClientName, new FakeResponse(400));
+        await Post(ws, Segment.Track("c-1", "Signed Up", userId: "cat@example.com").ToJsonString());
+        await pipeline.WaitForDeadLettersAsync(ws.Id, 1);
+        // A deletion that reached delivery while the workspace was disabled: dead-lettered before any purge
+        // (written straight to the table: disabling between ingest and delivery cannot be timed from here).
+        var now = DateTimeOffset.UtcNow;
+        var deletion = new DeadLetter
+        {
+            Id = DeadLetter.NewId(now), WorkspaceId = ws.Id, MessageId = "del-c", EventType = "delete",
+            ReasonCode = ReasonCodes.WorkspaceUnavailable, Reason = "disabled", FirstFailureAt = now, LastFailureAt = now, ReceivedAt = now,
+            Event = System.Text.Encoding.UTF8.GetBytes(Delete("del-c", "cat@example.com")),
+        };
+        await pipeline.Host.App.Services.GetRequiredService<DeadLetterStore>().AddAsync(deletion, default);
+
+        var replay = await Client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", new { ids = new[] { deletion.Id } });
+
+        Assert.Equal("""{"replayed":1,"notFound":[]}""", await replay.Content.ReadAsStringAsync());
+        Assert.Equal("user_deleted", (await EventAsync(ws, "del-c", "skipped")).GetProperty("reason").GetString());
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
+        var audit = Assert.Single(await RowsAsync(PrivacyAudit.TableName, ws.Id));
+        Assert.Equal(("del-c", 1), (audit.GetString("MessageId"), audit.GetInt32("DeadLettersPurged")));
     }
 
     [Fact]

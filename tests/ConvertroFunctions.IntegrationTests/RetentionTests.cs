@@ -64,6 +64,66 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Superset(new HashSet<string> { "Events20260614", "Events20260615", "Stats202603", "Links202505" }, tables.ToHashSet());
     }
 
+    [Fact]
+    public async Task Run_OneStepFails_TheOthersStillRunAndTheRunReportsTheFailure()
+    {
+        var store = new DeadLetterStore(_clients);
+        var now = _time.GetUtcNow();
+        await store.AddAsync(Letter("ws-a", now.AddDays(-31), null), default);
+        await _clients.Tables.CreateTableIfNotExistsAsync("Events20260612");
+        // The counters' storage cannot be reached (nothing listens on port 9), and is not retried.
+        var unreachable = StorageClients.ForConnectionString(
+            _azurite.ConnectionString.Replace($":{_azurite.TablePort}/", ":9/", StringComparison.Ordinal),
+            o => o.Retry.MaxRetries = 0);
+
+        var failed = await Assert.ThrowsAsync<AggregateException>(() => Job(store, new StatsStore(unreachable)).RunAsync(default));
+
+        Assert.Single(failed.InnerExceptions);
+        Assert.Empty(await AllAsync(store, "ws-a"));                  // the step before it ran
+        Assert.False(await TableExistsAsync("Events20260612"));         // and the one after it
+    }
+
+    [Fact]
+    public async Task TableDeletes_SomeRowsGoneMeanwhile_TheRestDeletedWithoutError()
+    {
+        var table = _clients.Tables.GetTableClient("DeletesTest");
+        await table.CreateIfNotExistsAsync();
+        var rows = Enumerable.Range(0, 150).Select(i => (PartitionKey: $"p{i % 2}", RowKey: $"r{i:000}")).ToList();
+        foreach (var (pk, rk) in rows)
+        {
+            await table.AddEntityAsync(new Azure.Data.Tables.TableEntity(pk, rk));
+        }
+        await table.DeleteEntityAsync("p0", "r010"); // removed by someone else between listing and deleting
+
+        await TableDeletes.DeleteAsync(table, rows, default);
+
+        var left = 0;
+        await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>())
+        {
+            left++;
+        }
+        Assert.Equal(0, left);
+    }
+
+    private static async Task<List<DeadLetter>> AllAsync(DeadLetterStore store, string workspaceId)
+    {
+        var letters = new List<DeadLetter>();
+        await foreach (var letter in store.AllAsync(workspaceId, null, default))
+        {
+            letters.Add(letter);
+        }
+        return letters;
+    }
+
+    private async Task<bool> TableExistsAsync(string name)
+    {
+        await foreach (var _ in _clients.Tables.QueryAsync(t => t.Name == name))
+        {
+            return true;
+        }
+        return false;
+    }
+
     private async Task<int> IndexRowsAsync(string partition)
     {
         var rows = 0;
@@ -75,10 +135,10 @@ public sealed class RetentionTests : IAsyncLifetime
         return rows;
     }
 
-    private RetentionJob Job(DeadLetterStore store) => new(
+    private RetentionJob Job(DeadLetterStore store, StatsStore? stats = null) => new(
         store,
         new EventLedger(_clients, _time, Options.Create(new LedgerOptions()), NullLogger<EventLedger>.Instance),
-        new StatsStore(_clients),
+        stats ?? new StatsStore(_clients),
         new LinkStore(_clients, new UserKeys(_clients), _time, Options.Create(new PrivacyOptions())),
         _time, Options.Create(new DeadLetterOptions { RetentionDays = 30 }), NullLogger<RetentionJob>.Instance);
 

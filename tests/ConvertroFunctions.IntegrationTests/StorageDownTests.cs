@@ -104,7 +104,7 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ingest.StatusCode);
         Assert.NotNull(ingest.Headers.RetryAfter);
-        Assert.Contains("nothing was accepted", (await ingest.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Contains("repeating the request is safe", (await ingest.JsonAsync()).GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -175,8 +175,13 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
                 }
                 return (new DeadLetterSelection([.. ids.EnumerateArray().Select(id => id.GetString()!)], null), null);
             }
-            var all = root.TryGetProperty("all", out var a) && a.ValueKind == JsonValueKind.True;
-            if (requireExplicitAll && !all)
+            var hasAll = root.TryGetProperty("all", out var a);
+            if (hasAll && a.ValueKind != JsonValueKind.True)
+            {
+                // {"all":false} selects nothing a person could mean: refuse it rather than guess.
+                return (null, Bad("all", "Must be true when given. " + usage));
+            }
+            if (requireExplicitAll && !hasAll)
             {
                 return (null, Bad("all", usage));
             }

@@ -112,9 +112,14 @@ public sealed class PreviewHandler(
         {
             if (await ledger.LookupAsync(workspaceId, x.item.MessageId!, token) is { } record)
             {
-                var note = record.IsFinal
-                    ? "An event with this messageId was already handled in the last 24 hours: delivery would send nothing (already_delivered). Use a new messageId to send it again."
-                    : "An event with this messageId is still being delivered or retried: this copy would send nothing twice.";
+                var note = record.State switch
+                {
+                    _ when record.IsFinal =>
+                        "An event with this messageId was already handled in the last 24 hours: delivery would send nothing (already_delivered). Use a new messageId to send it again.",
+                    EventState.DeadLettered =>
+                        "An event with this messageId was dead-lettered: this copy would be delivered, sending only the calls not delivered before (or replay the dead letter instead).",
+                    _ => "An event with this messageId is still being delivered or retried: this copy would send nothing (duplicate); the other copy delivers it.",
+                };
                 items[x.index] = x.item with { Repeat = new PreviewRepeat(EventView.StateName(record.State), record.UpdatedAt, note) };
             }
         });

@@ -29,14 +29,18 @@ public sealed class DeadLetterStore
 
     private TableClient Users { get; }
 
-    /// <summary>The index row first: a purge that finds it and no letter deletes nothing wrong; a letter without its row could escape a purge.</summary>
+    /// <summary>
+    /// Writes the letter (again, when a redelivered copy of its event writes the same id). The index
+    /// row first: a purge that finds it and no letter deletes nothing wrong; a letter without its row
+    /// could escape a purge.
+    /// </summary>
     public async Task AddAsync(DeadLetter letter, CancellationToken ct)
     {
         if (letter.UserKey is { } userKey)
         {
             await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity($"{letter.WorkspaceId}.{userKey}", letter.Id), cancellationToken: ct), ct);
         }
-        await StorageErrors.WithTableAsync(Table, () => Table.AddEntityAsync(ToEntity(letter), ct), ct);
+        await StorageErrors.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(letter), TableUpdateMode.Replace, ct), ct);
     }
 
     /// <summary>Removes every dead letter of one user of a workspace, and their index rows; returns how many letters.</summary>
@@ -81,14 +85,7 @@ public sealed class DeadLetterStore
         {
             return 0;
         }
-        foreach (var group in old.GroupBy(o => o.WorkspaceId))
-        {
-            foreach (var chunk in group.Chunk(100))
-            {
-                await Table.SubmitTransactionAsync(chunk.Select(o => new TableTransactionAction(
-                    TableTransactionActionType.Delete, new TableEntity(o.WorkspaceId, o.Id), ETag.All)), ct);
-            }
-        }
+        await TableDeletes.DeleteAsync(Table, old.Select(o => (o.WorkspaceId, o.Id)), ct);
         foreach (var (workspaceId, id, userKey) in old.Where(o => o.UserKey is not null))
         {
             await Users.DeleteEntityAsync($"{workspaceId}.{userKey}", id, ETag.All, ct);

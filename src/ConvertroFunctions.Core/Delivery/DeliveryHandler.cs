@@ -124,7 +124,8 @@ public sealed partial class DeliveryHandler(
         var mapping = ConvertroMapper.Map(e.Element, settings, e.Envelope.ReceivedAt);
         if (mapping.DeletedUserId is { } deleted)
         {
-            var erase = await deletion.PurgeAsync(settings, e.MessageId, deleted, now.ToUnixTimeSeconds(), purge: e.Envelope.Retry is null, ct);
+            // A retry after a failed erase has purged already; a first delivery or a replay (attempt 0) purges.
+            var erase = await deletion.PurgeAsync(settings, e.MessageId, deleted, now.ToUnixTimeSeconds(), purge: e.Envelope.Retry is not { Attempt: > 0 }, ct);
             if (erase.Count > 0)
             {
                 mapping = MappingResult.Send([.. erase]) with { DeletedUserId = deleted };
@@ -151,12 +152,19 @@ public sealed partial class DeliveryHandler(
             case ClaimKind.Recorded when plan.Mapping?.Skip is { } skip:
                 return Skip(e, skip);
             case ClaimKind.Recorded:
+                // The letter the ledger points at: a copy of an event already dead-lettered writes the same letter again.
+                var letterId = claim.Current is { State: EventState.DeadLettered, DeadLetterId: { } recorded } ? recorded : claim.Request.Record.DeadLetterId;
                 await deadLetters.AddAsync(e, ReasonCodes.WorkspaceUnavailable, claim.Request.Record.Detail!, null,
-                    claim.Request.Record.Attempts, e.KnownDelivered, stopping, claim.Request.Record.DeadLetterId);
+                    claim.Request.Record.Attempts, e.KnownDelivered, CancellationToken.None, letterId);
                 return Outcome.DeadLettered;
         }
 
-        if (!await session.EnsureLeaseAsync(claim, stopping))
+        if (stopping.IsCancellationRequested)
+        {
+            session.Release(claim);
+            return Outcome.HandedBack;
+        }
+        if (!await session.EnsureLeaseAsync(claim, CancellationToken.None))
         {
             // Our hold lapsed (storage was slow) and another copy took the event over: it delivers it.
             return Skip(e, SkipReason.Duplicate);
@@ -203,7 +211,7 @@ public sealed partial class DeliveryHandler(
         switch (DeliveryDecision.Decide(failure, claim.Current.Attempts, _schedule, now, Random.Shared.NextDouble() * 0.1))
         {
             case DeliveryDecision.Delivered:
-                await session.CompleteAsync(claim, claim.Current with { State = EventState.Delivered }, now: false, ct);
+                await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, ct);
                 metrics.Delivered(ws, now - e.Envelope.ReceivedAt);
                 return Outcome.Delivered;
 
@@ -217,7 +225,7 @@ public sealed partial class DeliveryHandler(
                     LastStatus = failure.Status,
                     LedgerTable = claim.TableName,
                 }), retry.Delay, CancellationToken.None);
-                await session.CompleteAsync(claim, claim.Current with
+                await session.CompleteAsync(claim, r => r with
                 {
                     State = EventState.Retrying, Attempts = retry.Attempt, NextAttemptAt = retry.At, Detail = failure.Error, LastStatus = failure.Status,
                 }, now: true, CancellationToken.None);
@@ -227,7 +235,7 @@ public sealed partial class DeliveryHandler(
 
             case DeliveryDecision.DeadLetter dead:
                 var id = await deadLetters.AddAsync(e, dead.ReasonCode, dead.Reason, failure, dead.Attempts, delivered, CancellationToken.None);
-                await session.CompleteAsync(claim, claim.Current with
+                await session.CompleteAsync(claim, r => r with
                 {
                     State = EventState.DeadLettered, Attempts = dead.Attempts, Reason = dead.ReasonCode, Detail = dead.Reason,
                     LastStatus = failure?.Status, DeadLetterId = id,

@@ -36,6 +36,11 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
         {
             return await handler();
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The request itself broke off or broke a limit (an IOException, but not storage's fault).
+            return Problems.Of(ex.StatusCode, "Bad request", ex.Message);
+        }
         catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
         {
             LogStorageDown(logger, ex.Message);

@@ -37,7 +37,7 @@ public static class Problems
     /// <summary>503 with Retry-After: Segment retries 5xx, so nothing is lost while storage is down.</summary>
     public static IResult StorageUnavailable(int retryAfterSeconds = 10) => new WithHeader(
         Of(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
-            "Azure Storage could not be reached; nothing was accepted. Retry later."),
+            "Azure Storage could not be reached. Retry later: repeating the request is safe (nothing it already did is done twice)."),
         "Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Adds one response header to another result.</summary>

@@ -64,6 +64,7 @@ public sealed partial class EventLedger(
                 var update = new TableEntity(PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId))
                 {
                     ["State"] = EventState.Queued.ToString(),
+                    ["Attempts"] = 0, // a replay starts the retry schedule afresh
                     ["UpdatedAt"] = now,
                 };
                 await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
@@ -120,6 +121,9 @@ public sealed partial class EventLedger(
         }
         return Table(name);
     }
+
+    /// <summary>Today's table was deleted under us (by hand): the next claim creates it again.</summary>
+    internal void TableMissing(string name) => _ready.TryRemove(name, out _);
 
     private async Task CreateAndDropExpiredAsync(string name)
     {

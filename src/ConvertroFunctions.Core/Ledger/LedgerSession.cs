@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ConvertroFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Core.Ledger;
@@ -50,6 +51,20 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         var now = Now;
         var today = await _ledger.TodayAsync(now, ct);
+        try
+        {
+            return await ClaimAsync(requests, today, now, ct);
+        }
+        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
+        {
+            // The message fails and comes back; by then today's table exists again.
+            _ledger.TableMissing(today.Name);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<EventClaim>> ClaimAsync(IReadOnlyList<ClaimRequest> requests, TableClient today, DateTimeOffset now, CancellationToken ct)
+    {
         var claims = new EventClaim?[requests.Count];
         var batched = new List<(int Index, ClaimRequest Request)>();
         for (var i = 0; i < requests.Count; i++)
@@ -93,18 +108,22 @@ public sealed partial class LedgerSession : IAsyncDisposable
     }
 
     /// <summary>One call of an owned event was delivered: recorded at the next flush.</summary>
-    public void CallDelivered(EventClaim claim, CallRecord call) =>
-        Change(claim, claim.Current with { Calls = [.. claim.Current.Calls, call], UpdatedAt = Now });
+    public void CallDelivered(EventClaim claim, CallRecord call)
+    {
+        var now = Now;
+        Change(claim, r => r with { Calls = [.. r.Calls, call], UpdatedAt = now });
+    }
 
     /// <summary>
-    /// The event reached <paramref name="outcome"/>. Delivered outcomes are written with the next
-    /// flush; with <paramref name="now"/> (a retry or dead letter, which a retry envelope already
-    /// queued may look for) the record is written before this returns.
+    /// The event reached its outcome (<paramref name="outcome"/> applied to the record as it stands).
+    /// Delivered outcomes are written with the next flush; with <paramref name="now"/> (a retry or
+    /// dead letter, which a retry envelope already queued may look for) the record is written before
+    /// this returns.
     /// </summary>
-    public async Task CompleteAsync(EventClaim claim, EventRecord outcome, bool now, CancellationToken ct)
+    public async Task CompleteAsync(EventClaim claim, Func<EventRecord, EventRecord> outcome, bool now, CancellationToken ct)
     {
-        claim.Done = true;
-        Change(claim, outcome with { LeaseUntil = null, UpdatedAt = Now });
+        var at = Now;
+        Change(claim, r => outcome(r) with { LeaseUntil = null, UpdatedAt = at }, done: true);
         if (now && claim.IsRecorded)
         {
             await FlushAsync([claim], ct);
@@ -123,16 +142,17 @@ public sealed partial class LedgerSession : IAsyncDisposable
         {
             return true;
         }
-        Change(claim, claim.Current with { LeaseUntil = now + _ledger.Lease });
+        var lease = now + _ledger.Lease;
+        Change(claim, r => r with { LeaseUntil = lease });
         await _flushing.WaitAsync(ct);
+        int version;
+        EventRecord record;
+        lock (claim)
+        {
+            (version, record) = (claim.Version, claim.Current);
+        }
         try
         {
-            int version;
-            EventRecord record;
-            lock (claim)
-            {
-                (version, record) = (claim.Version, claim.Current);
-            }
             var response = await claim.Table!.UpdateEntityAsync(
                 EventRecordEntity.ToEntity(record, claim.PartitionKey!), claim.ETag, TableUpdateMode.Replace, ct);
             Written(claim, version, response.Headers.ETag);
@@ -140,9 +160,15 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            claim.Done = true;
+            // Either another copy took the event over, or the client's own retry of our update found it applied.
+            if (await _ledger.ReadAsync(claim.Table!, _workspaceId, record.MessageId, ct) is { } found && found.Record.LeaseUntil == lease)
+            {
+                Written(claim, version, found.ETag);
+                return true;
+            }
             lock (claim)
             {
+                claim.Done = true;
                 claim.FlushedVersion = claim.Version; // nothing of ours to write any more
             }
             return false;
@@ -156,8 +182,8 @@ public sealed partial class LedgerSession : IAsyncDisposable
     /// <summary>Lets go of an event this delivery will not finish (shutdown): another copy may take it at once.</summary>
     public void Release(EventClaim claim)
     {
-        claim.Done = true;
-        Change(claim, claim.Current with { LeaseUntil = Now, UpdatedAt = Now });
+        var now = Now;
+        Change(claim, r => r with { LeaseUntil = now, UpdatedAt = now }, done: true);
     }
 
     /// <summary>Writes everything not yet written: completed calls, outcomes, and releases of unfinished events.</summary>
@@ -179,6 +205,16 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         await FlushAsync(Dirty(), CancellationToken.None);
         _stop.Dispose();
+    }
+
+    /// <summary>What a crash leaves (for tests): the flush loop stops, and nothing more is written or released.</summary>
+    internal async Task StopWritingAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private static DateOnly Yesterday(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1));
@@ -275,14 +311,19 @@ public sealed partial class LedgerSession : IAsyncDisposable
         {
             return new EventClaim(request, ClaimKind.AlreadyDone, existing);
         }
+        var held = existing.State == EventState.Delivering && existing.LeaseUntil > now;
         if (request.Record.State != EventState.Delivering)
         {
-            // This copy only records a skip or a dead letter: the existing record stays.
-            return new EventClaim(request, ClaimKind.Recorded, existing);
+            // This copy only records a skip or a dead letter. It replaces the record when the event is
+            // this copy's (a retry or replay coming back to it, or a crashed delivery's lease ran out);
+            // otherwise the record, and the copy it belongs to, stay.
+            var owns = request.Retry is not null ? existing.State is EventState.Retrying or EventState.Queued
+                : existing.State == EventState.Delivering && !held;
+            return owns ? null : new EventClaim(request, ClaimKind.Recorded, existing);
         }
-        if (existing.State == EventState.Delivering && existing.LeaseUntil > now)
+        if (held)
         {
-            return new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil.Value - now);
+            return new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil!.Value - now);
         }
         if (existing.State is EventState.Retrying or EventState.Queued && request.Retry is null)
         {
@@ -302,12 +343,17 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private static IReadOnlyList<CallRecord> Union(IReadOnlyList<CallRecord> first, IReadOnlyList<CallRecord> second) =>
         [.. first.Concat(second).GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First())];
 
-    private static void Change(EventClaim claim, EventRecord record)
+    /// <summary>
+    /// Applies <paramref name="update"/> to the record as it stands, under the claim's lock: the
+    /// delivery (calls, outcome) and the flush loop (lease renewal) change the same record.
+    /// </summary>
+    private static void Change(EventClaim claim, Func<EventRecord, EventRecord> update, bool done = false)
     {
         lock (claim)
         {
-            claim.Current = record;
+            claim.Current = update(claim.Current);
             claim.Version++;
+            claim.Done |= done;
         }
     }
 
@@ -352,7 +398,13 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         foreach (var claim in expiring)
         {
-            Change(claim, claim.Current with { LeaseUntil = now + _ledger.Lease });
+            lock (claim)
+            {
+                if (!claim.Done)
+                {
+                    Change(claim, r => r with { LeaseUntil = now + _ledger.Lease });
+                }
+            }
         }
     }
 

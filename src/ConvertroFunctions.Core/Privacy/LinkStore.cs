@@ -16,7 +16,7 @@ public readonly record struct UserLink(string UserId, string Sid);
 /// PartitionKey <c>{workspace}.{n}</c> (one of <see cref="Partitions"/> by the user's keyed hash),
 /// RowKey <c>{user key}.{sid}</c>, so the links of a queue message are written in a few
 /// transactions and one user's are a range read. Written before the users call is sent (a crash
-/// never leaves a sent link unrecorded), once per link per month per process; whole months are
+/// never leaves a sent link unrecorded), once per link per <see cref="RememberFor"/> per process; whole months are
 /// dropped after <see cref="PrivacyOptions.LinkRetentionDays"/>.
 /// </summary>
 public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvider time, IOptions<PrivacyOptions> options)
@@ -24,7 +24,14 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
     public const int Partitions = 8;
     private const int RememberedMax = 100_000;
 
-    private readonly ConcurrentDictionary<string, bool> _written = new();
+    /// <summary>
+    /// How long this process trusts that a link it wrote is still there. A deletion handled by another
+    /// instance removes the row without this process knowing; after this long a returning user's
+    /// link is written again (docs/operations.md, "Personal data").
+    /// </summary>
+    public static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(10);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _written = new();
 
     /// <summary>The links' tables: one per UTC month.</summary>
     public static DatedTables Tables { get; } = new("Links", monthly: true);
@@ -47,7 +54,7 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         {
             var userKey = await keys.KeyOfAsync(workspaceId, link.UserId, ct);
             var remembered = $"{name}|{workspaceId}|{userKey}.{link.Sid}";
-            if (!_written.ContainsKey(remembered))
+            if (!(_written.TryGetValue(remembered, out var writtenAt) && now - writtenAt < RememberFor))
             {
                 rows.Add((remembered, PartitionOf(workspaceId, userKey), $"{userKey}.{link.Sid}"));
             }
@@ -56,6 +63,28 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         {
             return;
         }
+        try
+        {
+            await WriteAsync(name, rows, now, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The month's table was deleted under us (upserts cannot miss a row): create it again.
+            Tables.Forget(clients.Tables, name);
+            await WriteAsync(name, rows, now, ct);
+        }
+        if (_written.Count >= RememberedMax)
+        {
+            _written.Clear();
+        }
+        foreach (var row in rows)
+        {
+            _written[row.Remembered] = now;
+        }
+    }
+
+    private async Task WriteAsync(string name, List<(string Remembered, string Partition, string RowKey)> rows, DateTimeOffset now, CancellationToken ct)
+    {
         var table = await Tables.CreatedAsync(clients.Tables, name, ct);
         foreach (var group in rows.GroupBy(r => r.Partition))
         {
@@ -64,14 +93,6 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
                 await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(
                     TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now })), ct);
             }
-        }
-        if (_written.Count >= RememberedMax)
-        {
-            _written.Clear();
-        }
-        foreach (var row in rows)
-        {
-            _written[row.Remembered] = true;
         }
     }
 
@@ -106,12 +127,7 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         var partition = PartitionOf(workspaceId, userKey);
         foreach (var group in links.GroupBy(l => l.Table))
         {
-            var table = clients.Tables.GetTableClient(group.Key);
-            foreach (var chunk in group.Chunk(100))
-            {
-                await table.SubmitTransactionAsync(chunk.Select(l => new TableTransactionAction(
-                    TableTransactionActionType.Delete, new TableEntity(partition, $"{userKey}.{l.Sid}"), ETag.All)), ct);
-            }
+            await TableDeletes.DeleteAsync(clients.Tables.GetTableClient(group.Key), group.Select(l => (partition, $"{userKey}.{l.Sid}")), ct);
         }
         foreach (var key in _written.Keys.Where(k => k.Contains($"|{workspaceId}|{userKey}.", StringComparison.Ordinal)))
         {

@@ -29,14 +29,37 @@ public sealed partial class RetentionJob(
     public async Task<RetentionResult> RunAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var failures = new List<Exception>();
+        // Each step on its own: one that fails (storage trouble) does not keep the others from running.
+        async Task<T> Step<T>(string what, Func<Task<T>> step, T none)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                LogStepFailed(logger, ex, what);
+                failures.Add(ex);
+                return none;
+            }
+        }
         var result = new RetentionResult(
-            await deadLetters.DeleteOlderThanAsync(now.AddDays(-options.Value.RetentionDays), ct),
-            await ledger.DropExpiredAsync(ct),
-            await stats.DropBeforeAsync(now - StatsRetention, ct),
-            await links.DropExpiredAsync(ct));
+            await Step("dead letters", () => deadLetters.DeleteOlderThanAsync(now.AddDays(-options.Value.RetentionDays), ct), 0),
+            await Step("event ledger tables", () => ledger.DropExpiredAsync(ct), []),
+            await Step("counter tables", () => stats.DropBeforeAsync(now - StatsRetention, ct), []),
+            await Step("link tables", () => links.DropExpiredAsync(ct), []));
         LogRan(logger, result.DeadLetters, result.LedgerTables.Count, result.StatsTables.Count, result.LinkTables.Count);
+        if (failures.Count > 0)
+        {
+            // The run shows as failed (the timer's next run tries again); what could be removed was.
+            throw new AggregateException("The retention job could not finish every step; the next run tries again.", failures);
+        }
         return result;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention: could not remove expired {What}; the next run tries again")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string what);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {DeadLetters} dead letter(s); dropped {Ledger} event ledger, {Stats} counter and {Links} link table(s)")]
     private static partial void LogRan(ILogger logger, int deadLetters, int ledger, int stats, int links);

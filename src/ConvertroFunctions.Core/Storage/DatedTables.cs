@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 
 namespace ConvertroFunctions.Core.Storage;
@@ -11,9 +12,9 @@ namespace ConvertroFunctions.Core.Storage;
 /// </summary>
 public sealed class DatedTables(string prefix, bool monthly)
 {
-    /// <summary>Tables created so far, by storage account endpoint and name: one process may talk to
-    /// several accounts (the tests run several Azurites), and a family is shared by all of them.</summary>
-    private readonly ConcurrentDictionary<(string Account, string Name), Lazy<Task>> _created = new();
+    /// <summary>Tables created so far, per storage client (one process may talk to several accounts:
+    /// the tests run several Azurites, and a family is shared by all of them) and name.</summary>
+    private readonly ConditionalWeakTable<TableServiceClient, ConcurrentDictionary<string, Lazy<Task>>> _created = new();
 
     public string Prefix { get; } = prefix;
 
@@ -33,18 +34,27 @@ public sealed class DatedTables(string prefix, bool monthly)
     /// <summary>Creates a table the first time this process asks for it (a failed attempt is tried again next time).</summary>
     public async Task<TableClient> CreatedAsync(TableServiceClient tables, string name, CancellationToken ct)
     {
-        var key = (tables.Uri.AbsoluteUri, name);
-        var ready = _created.GetOrAdd(key, k => new Lazy<Task>(() => tables.CreateTableIfNotExistsAsync(k.Name)));
+        var created = _created.GetOrCreateValue(tables);
+        var ready = created.GetOrAdd(name, n => new Lazy<Task>(() => tables.CreateTableIfNotExistsAsync(n)));
         try
         {
             await ready.Value.WaitAsync(ct);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            _created.TryRemove(new KeyValuePair<(string, string), Lazy<Task>>(key, ready));
+            created.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
             throw;
         }
         return tables.GetTableClient(name);
+    }
+
+    /// <summary>The table turned out to be missing (someone deleted it): the next <see cref="CreatedAsync"/> creates it again.</summary>
+    public void Forget(TableServiceClient tables, string name)
+    {
+        if (_created.TryGetValue(tables, out var created))
+        {
+            created.TryRemove(name, out _);
+        }
     }
 
     /// <summary>Drops every table of the family whose last day is before <paramref name="cutoff"/>.</summary>
@@ -56,7 +66,7 @@ public sealed class DatedTables(string prefix, bool monthly)
             if (StartOf(table.Name) is { } start && EndOf(start) <= cutoff)
             {
                 await tables.DeleteTableAsync(table.Name, ct);
-                _created.TryRemove((tables.Uri.AbsoluteUri, table.Name), out _);
+                Forget(tables, table.Name);
                 dropped.Add(table.Name);
             }
         }

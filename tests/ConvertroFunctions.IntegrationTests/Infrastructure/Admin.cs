@@ -39,13 +39,18 @@ public static class Admin
     }
 
     /// <summary>Creates a deleted workspace again with the same settings.</summary>
-    public static async Task RecreateAsync(HttpClient client, TestWorkspace ws)
+    public static async Task RecreateAsync(HttpClient client, TestWorkspace ws) =>
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(client, ws));
+
+    /// <summary>Saves the workspace's settings (created, or replaced), enabled or not.</summary>
+    public static async Task<HttpStatusCode> PutAsync(HttpClient client, TestWorkspace ws, bool enabled = true, bool hybrid = false)
     {
         var response = await client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new Dictionary<string, object?>
         {
             ["account"] = TestWorkspace.Account, ["clientName"] = ws.ClientName, ["siteId"] = TestWorkspace.SiteId, ["domain"] = "acme.convertro.com",
+            ["enabled"] = enabled, ["hybridAttributionModel"] = hybrid,
         });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return response.StatusCode;
     }
 
     /// <summary>Creates a workspace with a unique id and Convertro client name (the fake sorts requests by client name).</summary>

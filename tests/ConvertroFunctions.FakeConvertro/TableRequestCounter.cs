@@ -1,12 +1,13 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace ConvertroFunctions.IntegrationTests.Infrastructure;
+namespace ConvertroFunctions.Fakes;
 
 /// <summary>
 /// Counts the requests a storage client sends, by service (the host of the endpoint's port tells
 /// Azurite's table service from its queue service): added to every client through
-/// <c>StorageClients.FromConfiguration(…, configure)</c>.
+/// <c>StorageClients.FromConfiguration(…, configure)</c>. Shared by the integration tests
+/// (LedgerCostTests, EventLedgerTests) and the benchmarks' Table-request measurement.
 /// </summary>
 public sealed class TableRequestCounter(int tablePort) : HttpPipelinePolicy
 {
