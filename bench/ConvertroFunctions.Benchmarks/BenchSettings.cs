@@ -2,11 +2,15 @@ namespace ConvertroFunctions.Benchmarks;
 
 /// <summary>
 /// How long and how hard: the full run, or --quick (a CI smoke run whose figures mean little).
-/// Delivery drains 1,000 messages per run: Azurite's receive slows as the queue deepens (it scans
-/// its in-memory queue), which Azure's does not, so a deep queue would measure the emulator.
+/// Delivery compares three drains in <see cref="DeliveryRounds"/> rounds (3: each drain takes each
+/// place in the order once), each run draining 1,000 single-event messages or 100 messages of 50
+/// events: Azurite's receive slows as the queue deepens (it scans its in-memory queue), which
+/// Azure's does not, so a deep queue would measure the emulator. The Table-request count posts
+/// <see cref="CostArrays"/> arrays of 50 and <see cref="CostSingles"/> single events.
 /// </summary>
 internal sealed record BenchSettings(
-    bool Quick, TimeSpan Duration, TimeSpan Warmup, int Rounds, int Concurrency, int DeliveryMessages, string Output)
+    bool Quick, TimeSpan Duration, TimeSpan Warmup, int Rounds, int Concurrency, int DeliveryRounds, int DeliveryMessages, int DeliveryArrays, int WarmupArrays,
+    int CostArrays, int CostSingles, string Output)
 {
     public static BenchSettings FromArgs(string[] args)
     {
@@ -14,7 +18,7 @@ internal sealed record BenchSettings(
         var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault()
             ?? Path.Combine("artifacts", "benchmarks", quick ? "quick.json" : "latest.json");
         return quick
-            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 300, output)
-            : new(false, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), 5, 16, 1_000, output);
+            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 1, 300, 20, 10, 4, 50, output)
+            : new(false, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), 5, 16, 3, 1_000, 100, 20, 20, 200, output);
     }
 }

@@ -4,16 +4,20 @@ namespace ConvertroFunctions.Benchmarks;
 
 /// <summary>
 /// CPU time used by each process of the stack (Linux /proc): this harness (load generator and
-/// fake Convertro), LocalHost, and Azurite. Sampled around a measurement, it says where the
-/// machine's cores went per event.
+/// fake Convertro), and the LocalHost and Azurite processes it started. Sampled around a
+/// measurement, it says where the machine's cores went per event.
 /// </summary>
 public sealed record CpuProfile(double Harness, double LocalHost, double Azurite)
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
+    /// <summary>
+    /// CPU seconds so far of this process and of the LocalHost and Azurite processes it started
+    /// (its descendants), so another Azurite or LocalHost on the machine is not counted.
+    /// </summary>
     public static CpuProfile Sample()
     {
-        double harness = 0, localHost = 0, azurite = 0;
+        var processes = new Dictionary<int, (int Parent, double Seconds, string CommandLine)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid))
@@ -22,27 +26,31 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
             }
             try
             {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                var seconds = CpuSeconds(File.ReadAllText(Path.Combine(dir, "stat")));
-                if (pid == Environment.ProcessId)
-                {
-                    harness += seconds;
-                }
-                else if (cmdline.Contains("ConvertroFunctions.LocalHost.dll", StringComparison.Ordinal))
-                {
-                    localHost += seconds;
-                }
-                else if (cmdline.Contains("azurite", StringComparison.Ordinal))
-                {
-                    azurite += seconds;
-                }
+                var (parent, seconds) = Parse(File.ReadAllText(Path.Combine(dir, "stat")));
+                processes[pid] = (parent, seconds, File.ReadAllText(Path.Combine(dir, "cmdline")));
             }
             catch (IOException)
             {
                 // The process ended meanwhile.
             }
         }
-        return new(harness, localHost, azurite);
+        double localHost = 0, azurite = 0;
+        foreach (var (pid, (_, seconds, cmdline)) in processes)
+        {
+            if (!IsDescendant(pid, processes))
+            {
+                continue;
+            }
+            if (cmdline.Contains("ConvertroFunctions.LocalHost.dll", StringComparison.Ordinal))
+            {
+                localHost += seconds;
+            }
+            else if (cmdline.Contains("azurite", StringComparison.Ordinal))
+            {
+                azurite += seconds;
+            }
+        }
+        return new(processes.TryGetValue(Environment.ProcessId, out var self) ? self.Seconds : 0, localHost, azurite);
     }
 
     public double TotalMicrosecondsPer(double events) => (Harness + LocalHost + Azurite) / events * 1e6;
@@ -56,10 +64,25 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
         string.Create(CultureInfo.InvariantCulture,
             $"harness {Harness / events * 1e6:F0} µs, LocalHost {LocalHost / events * 1e6:F0} µs, Azurite {Azurite / events * 1e6:F0} µs per event");
 
-    private static double CpuSeconds(string stat)
+    private static bool IsDescendant(int pid, Dictionary<int, (int Parent, double Seconds, string CommandLine)> processes)
+    {
+        for (var depth = 0; depth < 64 && processes.TryGetValue(pid, out var process) && process.Parent > 1; depth++)
+        {
+            if (process.Parent == Environment.ProcessId)
+            {
+                return true;
+            }
+            pid = process.Parent;
+        }
+        return false;
+    }
+
+    /// <summary>The parent's id and the CPU seconds (user + system) from /proc/{pid}/stat.</summary>
+    private static (int Parent, double Seconds) Parse(string stat)
     {
         // Fields after the command name (which may hold spaces) start after the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+            (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond);
     }
 }

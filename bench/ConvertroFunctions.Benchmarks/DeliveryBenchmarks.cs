@@ -1,91 +1,107 @@
-using System.Diagnostics;
 using ConvertroFunctions.Fakes;
 
 namespace ConvertroFunctions.Benchmarks;
 
 /// <summary>
-/// Draining a pre-filled segment-events queue: LocalHost delivering to the fake Convertro, against
-/// the raw receive + delete rate of the same queue with the SDK.
+/// Draining a pre-filled segment-events queue: LocalHost delivering to the fake Convertro with the
+/// idempotency ledger on and off, against a raw drain of the same queue, side by side in rotating
+/// order (medians over rounds). Two comparisons:
+/// <list type="bullet">
+/// <item>single-event messages (information): the raw drain only receives and deletes with the SDK;</item>
+/// <item>Segment arrays of 50 packed as ingest packs them: the raw drain is <see cref="RawDelivery"/>,
+/// the least work delivery must do (receive, one GET per event, delete; no table access).</item>
+/// </list>
+/// LocalHost is started after the fill and timed from the first call the fake Convertro receives to
+/// the last (start-up excluded); the batch raw drain is timed the same way, and in the batch
+/// comparison both leave out the warm-up calls. Each run prints the CPU the stack used per event.
 /// </summary>
 internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 {
-    /// <summary>Raw drain, delivery with and without the idempotency ledger, in rotating order; medians.</summary>
-    public async Task<(double Raw, double On, double Off, long PeakResidentBytes)> CompareAsync()
+    /// <summary>Medians of the raw drain and of delivery with the ledger on and off, and LocalHost's peak memory.</summary>
+    public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes);
+
+    /// <summary>One drain: its rate, the CPU the stack used while draining, LocalHost's peak memory (0 for a raw drain).</summary>
+    private sealed record Run(double Rate, CpuProfile Cpu, long PeakResidentBytes = 0);
+
+    /// <summary>Single-event messages; the raw drain's figure is messages (= events) received and deleted per second.</summary>
+    public Task<Comparison> SingleEventsAsync() =>
+        CompareAsync("", settings.DeliveryMessages, 0, prefix => Backlog.SinglesAsync(stack, prefix, settings.DeliveryMessages), RawReceiveDeleteAsync);
+
+    /// <summary>
+    /// Messages packed from arrays of 50 as ingest packs them; the first <see cref="BenchSettings.WarmupArrays"/>
+    /// arrays' worth of calls are not timed (a fresh LocalHost's JIT, pools and connections, while
+    /// the raw drain runs in this warm process). Every figure is events per second.
+    /// </summary>
+    public Task<Comparison> ArraysAsync()
     {
-        var raw = new List<double>();
-        var on = new List<double>();
-        var off = new List<double>();
-        long peak = 0;
-        for (var round = 0; round < settings.Rounds; round++)
+        var (events, warmup) = (settings.DeliveryArrays * Backlog.ArraySize, settings.WarmupArrays * Backlog.ArraySize);
+        Func<string, Task> prefill = prefix => Backlog.ArraysAsync(stack, prefix, settings.WarmupArrays + settings.DeliveryArrays);
+        return CompareAsync("array-", events, warmup, prefill, async prefix =>
         {
-            var steps = new Func<Task>[]
-            {
-                async () => raw.Add(await RawDrainAsync($"raw{round}")),
-                async () => { var (rate, rss) = await LocalHostDrainAsync($"on{round}", idempotency: true); on.Add(rate); peak = Math.Max(peak, rss); },
-                async () => off.Add((await LocalHostDrainAsync($"off{round}", idempotency: false)).EventsPerSecond),
-            };
-            for (var i = 0; i < steps.Length; i++)
-            {
-                await steps[(i + round) % steps.Length]();
-            }
-        }
-        return (Stats.Median(raw), Stats.Median(on), Stats.Median(off), peak);
+            var before = CpuProfile.Sample();
+            await new RawDelivery(stack).DrainAsync(warmup + events);
+            var cpu = CpuProfile.Sample().Minus(before);
+            return new(Rate(await stack.WaitForCallsAsync(prefix, warmup + events, () => "the raw drain"), warmup), cpu);
+        });
     }
 
-    /// <summary>Receive up to 32 at a time and delete each, with as many pollers as LocalHost's listener uses.</summary>
-    public async Task<double> RawDrainAsync(string prefix)
+    /// <param name="warmup">Events delivered before the timed ones (the first calls Convertro receives).</param>
+    private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, Task<Run>> rawDrain)
     {
-        await PrefillAsync(prefix);
+        var runs = new Dictionary<string, List<Run>> { ["raw"] = [], ["on"] = [], ["off"] = [] };
+        var drains = new (string Name, Func<string, Task<Run>> Drain)[]
+        {
+            ("raw", rawDrain),
+            ("on", prefix => LocalHostDrainAsync(prefix, events, warmup, idempotency: true)),
+            ("off", prefix => LocalHostDrainAsync(prefix, events, warmup, idempotency: false)),
+        };
+        for (var round = 0; round < settings.DeliveryRounds; round++)
+        {
+            for (var i = 0; i < drains.Length; i++)
+            {
+                var (name, drain) = drains[(i + round) % drains.Length];
+                var prefix = $"{kind}{name}{round}";
+                await prefill(prefix);
+                var run = await drain(prefix);
+                runs[name].Add(run);
+                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(warmup + events)}");
+            }
+        }
+        double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));
+        return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes));
+    }
+
+    /// <summary>Receive up to 32 at a time and delete each, with 4 pollers; messages per second.</summary>
+    private async Task<Run> RawReceiveDeleteAsync(string prefix)
+    {
         long drained = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        var before = CpuProfile.Sample();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, RawDelivery.Pollers).Select(_ => Task.Run(async () =>
         {
             while (Interlocked.Read(ref drained) < settings.DeliveryMessages)
             {
-                var messages = (await stack.Queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+                var messages = (await stack.Queue.ReceiveMessagesAsync(RawDelivery.BatchSize, TimeSpan.FromMinutes(5))).Value;
                 await Task.WhenAll(messages.Select(m => stack.Queue.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
                 Interlocked.Add(ref drained, messages.Length);
             }
         })));
-        return drained / watch.Elapsed.TotalSeconds;
+        return new(drained / watch.Elapsed.TotalSeconds, CpuProfile.Sample().Minus(before));
     }
 
     /// <summary>
-    /// Pre-fills the queue, then starts LocalHost and times its delivery from the first call
-    /// Convertro receives to the last (start-up is not counted).
+    /// Starts LocalHost on the filled queue and times its delivery from the first call Convertro
+    /// receives to the last; CPU is counted from when it is healthy (start-up excluded).
     /// </summary>
-    public async Task<(double EventsPerSecond, long PeakResidentBytes)> LocalHostDrainAsync(string prefix, bool idempotency)
+    private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, bool idempotency)
     {
-        await PrefillAsync(prefix);
         await using var host = await stack.StartLocalHostAsync(deliver: true, idempotency);
-        List<RecordedRequest> calls = [];
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
-        while ((calls = Calls(prefix)).Count < settings.DeliveryMessages)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"LocalHost delivered {calls.Count} of {settings.DeliveryMessages} events in 10 minutes:\n{host.Output}");
-            }
-            await Task.Delay(100);
-        }
-        var seconds = (calls[^1].At - calls[0].At).TotalSeconds;
-        return ((calls.Count - 1) / seconds, host.PeakResidentBytes);
+        var before = CpuProfile.Sample();
+        var calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
+        return new(Rate(calls, warmup), CpuProfile.Sample().Minus(before), host.PeakResidentBytes);
     }
 
-    private List<RecordedRequest> Calls(string prefix) =>
-        [.. stack.Convertro.RequestsFor(Stack.ClientName).Where(r => r.EventId?.StartsWith(prefix + "-", StringComparison.Ordinal) == true).OrderBy(r => r.At)];
-
-    private async Task PrefillAsync(string prefix)
-    {
-        await stack.ResetStorageAsync();
-        long next = 0;
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
-        {
-            long n;
-            while ((n = Interlocked.Increment(ref next)) <= settings.DeliveryMessages)
-            {
-                await IngestBenchmarks.RawEnqueueAsync(stack.Queue, prefix, n);
-            }
-        })));
-    }
+    /// <summary>Events per second from the call after the <paramref name="warmup"/> first to the last (one call per event).</summary>
+    private static double Rate(List<RecordedRequest> calls, int warmup) =>
+        (calls.Count - 1 - warmup) / (calls[^1].At - calls[warmup].At).TotalSeconds;
 }

@@ -24,6 +24,13 @@ internal sealed class Stack : IAsyncDisposable
         Queue = new QueueClient(azurite.ConnectionString, StorageNames.EventsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
+    /// <summary>The benchmark workspace, as saved in every fresh storage (and as the raw drain maps with it).</summary>
+    public static WorkspaceSettings Workspace { get; } = new()
+    {
+        WorkspaceId = WorkspaceId, Account = "acme", ClientName = ClientName, SiteId = "1234", Domain = "acme.convertro.com",
+        HybridAttributionModel = true, SharedSecret = Events.Secret,
+    };
+
     public AzuriteProcess Azurite { get; private set; }
 
     public FakeConvertro Convertro { get; }
@@ -51,21 +58,22 @@ internal sealed class Stack : IAsyncDisposable
         {
             BlobPort = Azurite.BlobPort, QueuePort = Azurite.QueuePort, TablePort = Azurite.TablePort, ExtentMemoryLimitMegabytes = MemoryLimit,
         };
+        // Killed, not stopped: its data is thrown away, and a graceful stop waits seconds for the SDK's open connections.
+        Azurite.Kill();
+        await Azurite.WaitForExitAsync(default);
         await Azurite.DisposeAsync();
         Azurite = await AzuriteProcess.StartAsync(ports, _ => { }, default);
         await Queue.CreateIfNotExistsAsync();
         // Written straight to the Workspaces table, so it exists before any host starts.
-        var clients = StorageClients.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection([new(StorageNames.ConnectionSetting, Azurite.ConnectionString)]).Build());
-        await new WorkspaceStore(clients).SaveAsync(new WorkspaceSettings
-        {
-            WorkspaceId = WorkspaceId, Account = "acme", ClientName = ClientName, SiteId = "1234", Domain = "acme.convertro.com",
-            HybridAttributionModel = true, SharedSecret = Events.Secret,
-        }, default);
+        var clients = StorageClients.ForConnectionString(Azurite.ConnectionString);
+        await new WorkspaceStore(clients).SaveAsync(Workspace, default);
     }
 
     /// <summary>LocalHost in its own process, configured as in Azure except for where Convertro is.</summary>
-    public Task<LocalHostProcess> StartLocalHostAsync(bool deliver, bool idempotency) => LocalHostProcess.StartAsync(new Dictionary<string, string?>
+    public Task<LocalHostProcess> StartLocalHostAsync(bool deliver, bool idempotency) => LocalHostProcess.StartAsync(LocalHostSettings(deliver, idempotency));
+
+    /// <summary>LocalHost's settings: as in Azure except for where storage and Convertro are.</summary>
+    public Dictionary<string, string?> LocalHostSettings(bool deliver, bool idempotency) => new()
     {
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
         ["Convertro:BaseUrl"] = Convertro.BaseUrl.ToString(),
@@ -73,7 +81,25 @@ internal sealed class Stack : IAsyncDisposable
         ["Idempotency:Enabled"] = idempotency ? "true" : "false",
         ["Logging:LogLevel:Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
-    });
+    };
+
+    /// <summary>Waits until Convertro has received <paramref name="count"/> calls whose eid starts with "{prefix}-" (10 minutes at most).</summary>
+    public async Task<List<RecordedRequest>> WaitForCallsAsync(string prefix, int count, Func<string> diagnostics)
+    {
+        List<RecordedRequest> Calls() =>
+            [.. Convertro.RequestsFor(ClientName).Where(r => r.EventId?.StartsWith(prefix + "-", StringComparison.Ordinal) == true)];
+        List<RecordedRequest> calls;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while ((calls = Calls()).Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Convertro received {calls.Count} of {count} calls in 10 minutes:\n{diagnostics()}");
+            }
+            await Task.Delay(100);
+        }
+        return calls;
+    }
 
     public async ValueTask DisposeAsync()
     {

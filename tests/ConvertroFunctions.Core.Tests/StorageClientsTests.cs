@@ -58,4 +58,23 @@ public sealed class StorageClientsTests
 
         Assert.Equal(clients.Queues.GetQueueClient(StorageNames.EventsQueue).Uri, raw.Uri);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:10002/devstoreaccount1", "devstoreaccount1", true)]
+    [InlineData("http://localhost:51234/acct", "acct", true)] // an emulator on its own ports and account
+    [InlineData("https://azurite.example.net/devstoreaccount1", "devstoreaccount1", true)]
+    [InlineData("https://stconvertro.table.core.windows.net/", "stconvertro", false)]
+    public void EmulatorTransactionGate_OnlyForTheEmulator(string endpoint, string account, bool gated)
+    {
+        Assert.Equal(gated, EmulatorTransactionGate.For(new Uri(endpoint), account) is not null);
+    }
+
+    [Fact]
+    public void EmulatorTransactionGate_OneGatePerEndpoint()
+    {
+        var first = EmulatorTransactionGate.For(new Uri("http://127.0.0.1:10002/devstoreaccount1"), "devstoreaccount1");
+
+        Assert.Same(first, EmulatorTransactionGate.For(new Uri("http://127.0.0.1:10002/devstoreaccount1/Events20261202"), "devstoreaccount1"));
+        Assert.NotSame(first, EmulatorTransactionGate.For(new Uri("http://127.0.0.1:20002/devstoreaccount1"), "devstoreaccount1"));
+    }
 }

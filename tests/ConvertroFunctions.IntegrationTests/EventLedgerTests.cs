@@ -29,9 +29,12 @@ public sealed class EventLedgerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _azurite.DisposeAsync();
 
-    [Fact]
-    public async Task Claim_FiftyNewEvents_OneTransactionPerPartitionAndARepeatIsAlreadyDone()
+    [Theory]
+    [InlineData(1)] // the default: a message's events share one partition
+    [InlineData(8)]
+    public async Task Claim_FiftyNewEvents_OneTransactionPerPartitionAndARepeatIsAlreadyDone(int partitions)
     {
+        _ledger = NewLedger(partitions: partitions);
         var ids = Enumerable.Range(0, 50).Select(i => $"batch-{i}").ToList();
         await _ledger.TodayAsync(_time.GetUtcNow(), default); // the day's table exists already in steady state
         _counter.Reset();
@@ -39,9 +42,10 @@ public sealed class EventLedgerTests : IAsyncLifetime
         var claims = await ClaimAndDeliverAsync(ids);
 
         Assert.All(claims, c => Assert.Equal(ClaimKind.Owned, c.Kind));
-        var partitions = ids.Select(id => LedgerKeys.PartitionFor("ws", id, 8)).Distinct().Count();
+        var used = ids.Select(id => LedgerKeys.PartitionFor("ws", id, partitions)).Distinct().Count();
+        Assert.Equal(partitions, used);
         // One transaction per partition to claim, one to record the outcomes.
-        Assert.Equal(2 * partitions, _counter.TableRequests);
+        Assert.Equal(2 * used, _counter.TableRequests);
         var repeat = await _ledger.Begin("ws").ClaimAsync([Request("batch-7")], default);
         Assert.Equal(ClaimKind.AlreadyDone, Assert.Single(repeat).Kind);
         Assert.Equal(EventState.Delivered, (await _ledger.LookupAsync("ws", "batch-7", default))!.State);
@@ -259,6 +263,6 @@ public sealed class EventLedgerTests : IAsyncLifetime
         WorkspaceId = workspaceId, MessageId = messageId, State = EventState.Delivering, ReceivedAt = _time.GetUtcNow(),
     }, _time.GetUtcNow(), null);
 
-    private EventLedger NewLedger(bool enabled = true) => new(_clients, _time,
-        Options.Create(new LedgerOptions { Enabled = enabled, LeaseSeconds = 60 }), NullLogger<EventLedger>.Instance);
+    private EventLedger NewLedger(bool enabled = true, int partitions = 1) => new(_clients, _time,
+        Options.Create(new LedgerOptions { Enabled = enabled, LeaseSeconds = 60, Partitions = partitions }), NullLogger<EventLedger>.Instance);
 }

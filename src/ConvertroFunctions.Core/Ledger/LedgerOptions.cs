@@ -26,11 +26,13 @@ public sealed class LedgerOptions
     public int LeaseSeconds { get; set; } = 120;
 
     /// <summary>
-    /// Table partitions per workspace and day. A partition serves about 2,000 entity operations a
-    /// second and each event costs two, so this caps one workspace near 1,000 events/s per
-    /// partition; more partitions cost more transactions per queue message. Changing it makes
-    /// records written before the change invisible to lookups and repeats until they expire (48 h).
+    /// Table partitions per workspace and day. With one, the events of a queue message share a
+    /// partition: one transaction claims them and one records their outcomes. A partition serves
+    /// about 2,000 entity operations a second and each event costs two, so one caps a workspace near
+    /// 1,000 events/s; each further partition raises that by as much and costs two more transactions
+    /// per queue message (docs/decisions.md, "The event ledger"). Changing it makes records written
+    /// before the change invisible to lookups and repeats until they expire (48 h).
     /// </summary>
     [Range(1, 64)]
-    public int Partitions { get; set; } = 8;
+    public int Partitions { get; set; } = 1;
 }

@@ -92,13 +92,14 @@ public sealed partial class LedgerSession : IAsyncDisposable
             batched.Add((i, request));
         }
 
-        foreach (var group in batched.GroupBy(b => _ledger.PartitionFor(_workspaceId, b.Request.Record.MessageId)))
+        // Partitions at once (with several configured), each a transaction of up to 100 events.
+        await Task.WhenAll(batched.GroupBy(b => _ledger.PartitionFor(_workspaceId, b.Request.Record.MessageId)).Select(async group =>
         {
             foreach (var chunk in group.Chunk(MaxTransaction))
             {
                 await InsertAsync(today, group.Key, chunk, claims, now, ct);
             }
-        }
+        }));
         lock (_recorded)
         {
             _recorded.AddRange(claims.Where(c => c!.IsRecorded && c.Kind == ClaimKind.Owned)!);
@@ -424,13 +425,13 @@ public sealed partial class LedgerSession : IAsyncDisposable
                     return (Claim: c, c.Version, Record: c.Current);
                 }
             }).Where(w => w.Version != w.Claim.FlushedVersion).ToList();
-            foreach (var group in writes.GroupBy(w => (w.Claim.Table!.Name, w.Claim.PartitionKey)))
+            await Task.WhenAll(writes.GroupBy(w => (w.Claim.Table!.Name, w.Claim.PartitionKey)).Select(async group =>
             {
                 foreach (var chunk in group.Chunk(MaxTransaction))
                 {
                     await WriteAsync(chunk, ct);
                 }
-            }
+            }));
         }
         finally
         {

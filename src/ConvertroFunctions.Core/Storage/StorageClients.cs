@@ -52,9 +52,13 @@ public sealed class StorageClients
         var connectionString = configuration[StorageNames.ConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new StorageClients(
-                options => new QueueServiceClient(connectionString, options),
-                new TableServiceClient(connectionString, tableOptions), configure);
+            var tables = new TableServiceClient(connectionString, tableOptions);
+            if (EmulatorTransactionGate.For(tables.Uri, tables.AccountName) is { } gate)
+            {
+                tableOptions.AddPolicy(gate, HttpPipelinePosition.PerRetry);
+                tables = new TableServiceClient(connectionString, tableOptions);
+            }
+            return new StorageClients(options => new QueueServiceClient(connectionString, options), tables, configure);
         }
 
         var section = configuration.GetSection(StorageNames.ConnectionSetting);
