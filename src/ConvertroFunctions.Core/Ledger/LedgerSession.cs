@@ -234,6 +234,20 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private async Task InsertAsync(TableClient table, string partitionKey, (int Index, ClaimRequest Request)[] chunk,
         EventClaim?[] claims, DateTimeOffset now, CancellationToken ct)
     {
+        if (chunk is [var (only, single)])
+        {
+            // One event: a plain insert, cheaper than a transaction of one.
+            try
+            {
+                var added = await table.AddEntityAsync(EventRecordEntity.ToEntity(single.Record, partitionKey), ct);
+                claims[only] = New(single, table, partitionKey, added.Headers.ETag ?? ETag.All);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                claims[only] = await ClaimOneAsync(single, table, now, ct);
+            }
+            return;
+        }
         var actions = chunk.Select(c => new TableTransactionAction(
             TableTransactionActionType.Add, EventRecordEntity.ToEntity(c.Request.Record, partitionKey))).ToList();
         try
@@ -441,6 +455,11 @@ public sealed partial class LedgerSession : IAsyncDisposable
 
     private static async Task WriteAsync((EventClaim Claim, int Version, EventRecord Record)[] chunk, CancellationToken ct)
     {
+        if (chunk is [var (one, oneVersion, oneRecord)])
+        {
+            await WriteOneAsync(one, oneVersion, oneRecord, ct); // a plain replace, cheaper than a transaction of one
+            return;
+        }
         var table = chunk[0].Claim.Table!;
         try
         {
