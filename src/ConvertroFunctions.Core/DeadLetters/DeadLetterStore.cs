@@ -36,6 +36,7 @@ public sealed class DeadLetterStore
     /// </summary>
     public async Task AddAsync(DeadLetter letter, CancellationToken ct)
     {
+        TableKeys.Checked(letter.WorkspaceId, "workspace id");
         if (letter.UserKey is { } userKey)
         {
             await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity($"{letter.WorkspaceId}.{userKey}", letter.Id), cancellationToken: ct), ct);
