@@ -24,11 +24,10 @@ public sealed class RecentMessageIds(TimeProvider time)
         var repeats = 0;
         foreach (var id in messageIds)
         {
-            var first = _seen.GetOrAdd((workspaceId, id), now);
-            if (first != now && now - first < Window)
-            {
-                repeats++;
-            }
+            // A repeat when seen within the window (earlier in this same body too); an expired sighting starts again now.
+            var repeat = false;
+            _seen.AddOrUpdate((workspaceId, id), now, (_, seen) => (repeat = now - seen < Window) ? seen : now);
+            repeats += repeat ? 1 : 0;
         }
         if (_seen.Count > Capacity)
         {
