@@ -112,13 +112,15 @@ public sealed class PreviewHandler(
         {
             if (await ledger.LookupAsync(workspaceId, x.item.MessageId!, token) is { } record)
             {
-                var note = record.State switch
+                var note = LedgerSession.KindForCopy(record, isRetry: false, time.GetUtcNow()) switch
                 {
-                    _ when record.IsFinal =>
+                    ClaimKind.AlreadyDone =>
                         "An event with this messageId was already handled in the last 24 hours: delivery would send nothing (already_delivered). Use a new messageId to send it again.",
-                    EventState.DeadLettered =>
+                    ClaimKind.InFlight or ClaimKind.Duplicate =>
+                        "An event with this messageId is still being delivered or retried: this copy would send nothing (duplicate); the other copy delivers it.",
+                    _ when record.State == EventState.DeadLettered =>
                         "An event with this messageId was dead-lettered: this copy would be delivered, sending only the calls not delivered before (or replay the dead letter instead).",
-                    _ => "An event with this messageId is still being delivered or retried: this copy would send nothing (duplicate); the other copy delivers it.",
+                    _ => "An earlier delivery of this messageId stopped before it finished (its hold ran out): this copy would be delivered, sending only the calls not delivered before.",
                 };
                 items[x.index] = x.item with { Repeat = new PreviewRepeat(EventView.StateName(record.State), record.UpdatedAt, note) };
             }

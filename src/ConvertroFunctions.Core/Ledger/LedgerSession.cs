@@ -6,12 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace ConvertroFunctions.Core.Ledger;
 
 /// <summary>
-/// The ledger's work for one queue message. <see cref="ClaimAsync"/> claims all its events in one
-/// entity-group transaction per partition; the delivery then reports each call and outcome, and a
-/// background flush writes what changed every <see cref="FlushInterval"/> (again one transaction per
-/// partition), renews the lease of events still being sent, and on dispose writes the rest and lets
-/// go of events it never finished. Cost: about 2 transactions per partition per message when
-/// Convertro answers fast (docs/performance.md). Completed calls are recorded within
+/// The ledger's work for one queue message. <see cref="ClaimAsync"/> claims all its events with one
+/// entity-group transaction per partition and 100 events (a plain insert for a lone event); the
+/// delivery then reports each call and outcome, and a background flush writes what changed every
+/// <see cref="FlushInterval"/> (again one transaction per partition, or a plain replace), renews the
+/// lease of events still being sent, and on dispose writes the rest and lets go of events it never
+/// finished. Cost: about 2 requests per partition per message when Convertro answers fast
+/// (docs/performance.md). Completed calls are recorded within
 /// <see cref="FlushInterval"/>, so after a crash only calls in flight or answered in that last
 /// moment are sent again, with the same <c>eid</c>.
 /// </summary>
@@ -326,26 +327,36 @@ public sealed partial class LedgerSession : IAsyncDisposable
         {
             return new EventClaim(request, ClaimKind.AlreadyDone, existing);
         }
-        var held = existing.State == EventState.Delivering && existing.LeaseUntil > now;
         if (request.Record.State != EventState.Delivering)
         {
             // This copy only records a skip or a dead letter. It replaces the record when the event is
             // this copy's (a retry or replay coming back to it, or a crashed delivery's lease ran out);
             // otherwise the record, and the copy it belongs to, stay.
             var owns = request.Retry is not null ? existing.State is EventState.Retrying or EventState.Queued
-                : existing.State == EventState.Delivering && !held;
+                : existing.State == EventState.Delivering && !(existing.LeaseUntil > now);
             return owns ? null : new EventClaim(request, ClaimKind.Recorded, existing);
         }
-        if (held)
+        return KindForCopy(existing, request.Retry is not null, now) switch
         {
-            return new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil!.Value - now);
-        }
-        if (existing.State is EventState.Retrying or EventState.Queued && request.Retry is null)
-        {
-            return new EventClaim(request, ClaimKind.Duplicate, existing);
-        }
-        return null;
+            null => null,
+            ClaimKind.InFlight => new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil!.Value - now),
+            var kind => new EventClaim(request, kind.Value, existing),
+        };
     }
+
+    /// <summary>
+    /// What an existing record means for a copy of its event that would deliver it (also what
+    /// preview tells an operator): already done, held by another delivery, a duplicate of a retry
+    /// or replay under way, or null when this copy takes it over (a crashed delivery's lease ran out,
+    /// a dead letter sent again, a retry or replay that owns it).
+    /// </summary>
+    internal static ClaimKind? KindForCopy(EventRecord existing, bool isRetry, DateTimeOffset now) => existing switch
+    {
+        { IsFinal: true } => ClaimKind.AlreadyDone,
+        { State: EventState.Delivering } when existing.LeaseUntil > now => ClaimKind.InFlight,
+        { State: EventState.Retrying or EventState.Queued } when !isRetry => ClaimKind.Duplicate,
+        _ => null,
+    };
 
     private static EventClaim New(ClaimRequest request, TableClient table, string partitionKey, ETag etag) =>
         new(request, request.Record.State == EventState.Delivering ? ClaimKind.Owned : ClaimKind.Recorded, request.Record)
@@ -480,8 +491,8 @@ public sealed partial class LedgerSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// One record whose version changed under us (our lease ran out and another copy took over):
-    /// keep the calls both delivered, then write ours.
+    /// Replaces one record under its ETag. When it changed under us (our lease ran out and another
+    /// copy took over), keeps the calls both delivered, then writes ours.
     /// </summary>
     private static async Task WriteOneAsync(EventClaim claim, int version, EventRecord record, CancellationToken ct)
     {
