@@ -4,15 +4,16 @@ using ConvertroFunctions.LocalHost.Azurite;
 
 namespace ConvertroFunctions.LocalHost;
 
+/// <summary>The storage LocalHost uses.</summary>
+/// <param name="Started">The Azurite LocalHost started (and stops on exit), if it started one.</param>
+/// <param name="Description">For the start-up banner.</param>
+public sealed record StorageInUse(EmbeddedAzurite? Started, string Description);
+
 /// <summary>
 /// LocalHost's storage: whatever <c>AzureWebJobsStorage</c> names, except that when it is unset or
 /// <c>UseDevelopmentStorage=true</c> and nothing listens on Azurite's ports, an Azurite is started
 /// from the repo's npm package (data in .azurite/) and stopped on exit.
 /// </summary>
-/// <param name="Started">The Azurite LocalHost started (and stops on exit), if it started one.</param>
-/// <param name="Description">For the start-up banner.</param>
-public sealed record StorageInUse(EmbeddedAzurite? Started, string Description);
-
 public static class EmbeddedStorage
 {
     private const string DevelopmentStorage = "UseDevelopmentStorage=true";

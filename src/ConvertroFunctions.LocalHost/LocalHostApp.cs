@@ -44,13 +44,13 @@ public static class LocalHostApp
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
-        var urls = builder.Configuration["urls"] ?? DefaultUrl;
+        var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : DefaultUrl;
         LocalHostStartException.ThrowIfPortsTaken(urls);
         var storage = await EmbeddedStorage.EnsureAsync(builder.Configuration, Log, ct);
         WebApplication? app = null;
         try
         {
-            app = Build(builder, UseSandbox(builder.Configuration, live), configure);
+            app = Build(builder, urls, UseSandbox(builder.Configuration, live), configure);
             await app.StartAsync(ct);
             var instance = new LocalHostInstance(app, storage.Started);
             storage.Started?.Watch(reason =>
@@ -83,12 +83,9 @@ public static class LocalHostApp
     private static bool UseSandbox(IConfiguration configuration, bool live) =>
         !live && string.IsNullOrWhiteSpace(configuration["Convertro:BaseUrl"]) && configuration.GetValue("Convertro:Sandbox", true);
 
-    private static WebApplication Build(WebApplicationBuilder builder, bool sandbox, Action<WebApplicationBuilder>? configure)
+    private static WebApplication Build(WebApplicationBuilder builder, string urls, bool sandbox, Action<WebApplicationBuilder>? configure)
     {
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
+        builder.WebHost.UseUrls(urls);
         // Handlers read bodies themselves with their own limits (Ingest__MaxBodyBytes).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
@@ -152,8 +149,8 @@ public sealed class LocalHostInstance(WebApplication app, EmbeddedAzurite? azuri
         var root = BaseAddress.ToString().TrimEnd('/');
         return string.Join(Environment.NewLine,
             $"ConvertroFunctions LocalHost is running.",
-            $"  Ingest (Segment's webhook URL): {root}/{ApiRoutes.Prefix}/segment/{{workspaceId}}",
-            $"  Admin API:                      {root}/{ApiRoutes.Prefix}/workspaces/{{workspaceId}}",
+            $"  Ingest (Segment's webhook URL): {root}/{ApiRoutes.Prefix}/{ApiRoutes.Ingest}",
+            $"  Admin API:                      {root}/{ApiRoutes.Prefix}/{ApiRoutes.Workspace}",
             $"  Console:                        {root}/ (the operations console: counts, event lookup, dead letters, preview)",
             $"  Health:                         {root}/{ApiRoutes.Prefix}/{ApiRoutes.Health}",
             $"  Storage:                        {storage}",

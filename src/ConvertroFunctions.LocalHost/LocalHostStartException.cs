@@ -56,8 +56,7 @@ public sealed class LocalHostStartException(string message, Exception? inner = n
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
-                || e.GetType().Name == "AddressInUseException")
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } or Microsoft.AspNetCore.Connections.AddressInUseException)
             {
                 return PortInUse(urls, Uri.TryCreate(urls.Split(';')[0], UriKind.Absolute, out var uri) ? uri.Port : 0, exception);
             }

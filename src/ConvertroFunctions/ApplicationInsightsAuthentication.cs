@@ -1,5 +1,5 @@
 using Azure.Core;
-using Azure.Identity;
+using ConvertroFunctions.Core.Storage;
 
 namespace ConvertroFunctions;
 
@@ -47,8 +47,7 @@ public sealed record ApplicationInsightsAuthentication(string? ClientId)
     }
 
     /// <summary>The managed identity that gets tokens for ingestion; no token is asked for until telemetry is sent.</summary>
-    public TokenCredential CreateCredential() =>
-        new ManagedIdentityCredential(ClientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(ClientId));
+    public TokenCredential CreateCredential() => StorageClients.ManagedIdentity(ClientId);
 
     private static InvalidOperationException Invalid(string problem) =>
         new($"{AppServices.AuthenticationStringSetting} is not valid: {problem} (expected Authorization=AAD, optionally with ClientId=<client id>;).");

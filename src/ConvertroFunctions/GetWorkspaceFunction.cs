@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace ConvertroFunctions;
 
-/// <summary>GET /api/workspaces/{workspaceId}: the settings, without the shared secret.</summary>
+/// <summary>GET /api/workspaces/{workspaceId}: the settings, without its secrets (whether each is set).</summary>
 public sealed class GetWorkspaceFunction(WorkspaceAdminHandler handler)
 {
     [Function(nameof(GetWorkspaceFunction))]

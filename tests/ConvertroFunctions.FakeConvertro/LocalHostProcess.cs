@@ -39,9 +39,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    /// <summary>How to start LocalHost on <paramref name="url"/> with <paramref name="settings"/> as environment variables, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(Uri url, IReadOnlyDictionary<string, string?> settings)
     {
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -55,8 +55,13 @@ public sealed class LocalHostProcess : IAsyncDisposable
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
+        return start;
+    }
 
-        var host = new LocalHostProcess(Process.Start(start)!, url);
+    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var host = new LocalHostProcess(Process.Start(StartInfo(url, settings))!, url);
         host._process.OutputDataReceived += (_, e) => host.Append(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         host._process.BeginOutputReadLine();

@@ -99,16 +99,8 @@ public sealed class FirstRunTests(PipelineFixture pipeline) : IClassFixture<Pipe
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConvertroFunctions.LocalHost.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["AzureWebJobsStorage"] = pipeline.Azurite.ConnectionString;
+        var start = LocalHostProcess.StartInfo(new Uri($"http://127.0.0.1:{port}"),
+            new Dictionary<string, string?> { ["AzureWebJobsStorage"] = pipeline.Azurite.ConnectionString });
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

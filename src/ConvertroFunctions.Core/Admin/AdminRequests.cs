@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Segment;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary>Reading a JSON admin request body: media type, size and syntax, each with its own clear error.</summary>
+/// <summary>Reading an admin request (a JSON body: media type, size and syntax; query numbers), each problem with its own clear error.</summary>
 internal static class AdminRequests
 {
     public const int MaxSettingsBytes = 1024 * 1024;
@@ -39,5 +40,24 @@ internal static class AdminRequests
             return (null, Problems.MalformedJson(UnicodeCheck.SurrogateProblem(where)));
         }
         return (document, null);
+    }
+
+    /// <summary>
+    /// A query parameter that must be a whole number from 1 to <paramref name="max"/>: its value
+    /// (<paramref name="default"/> when absent), or null with the problem added to <paramref name="errors"/>.
+    /// </summary>
+    public static int? QueryCount(HttpRequest request, string name, int @default, int max, IDictionary<string, string[]> errors, string? hint = null)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return @default;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 && value <= max)
+        {
+            return value;
+        }
+        errors[name] = [$"Must be a whole number from 1 to {max}; got '{text}'.{hint}"];
+        return null;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Http;
@@ -38,13 +37,8 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
     public Task<IResult> ListAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
         {
-            var limit = DefaultLimit;
-            var text = request.Query["limit"].ToString();
             var errors = new Dictionary<string, string[]>();
-            if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > DeadLetterStore.MaxPage))
-            {
-                errors["limit"] = [$"Must be a whole number from 1 to {DeadLetterStore.MaxPage}; got '{text}'. Page with continuation for more."];
-            }
+            var limit = AdminRequests.QueryCount(request, "limit", DefaultLimit, DeadLetterStore.MaxPage, errors, " Page with continuation for more.") ?? DefaultLimit;
             var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : null;
             if (reason is not null && !ReasonCodes.IsKnown(reason))
             {

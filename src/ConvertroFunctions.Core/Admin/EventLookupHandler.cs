@@ -37,7 +37,7 @@ public sealed record EventView(
 /// <summary>
 /// <c>GET /api/workspaces/{workspaceId}/events/{messageId}</c>: a point read of the event ledger
 /// (today's table, then yesterday's), so an answer exists for at least 24 hours after the event's
-/// last change. 404 when the ledger has no record of it.
+/// first delivery attempt. 404 when the ledger has no record of it.
 /// </summary>
 public sealed class EventLookupHandler(ApiGuard guard, EventLedger ledger)
 {
@@ -55,6 +55,6 @@ public sealed class EventLookupHandler(ApiGuard guard, EventLedger ledger)
                 ? TypedResults.Ok(EventView.Of(record))
                 : Problems.Of(StatusCodes.Status404NotFound, "Unknown event",
                     $"No record of messageId '{id}' in workspace '{settings.WorkspaceId}': it was never accepted, is still waiting in the " +
-                    "queue for its first delivery attempt, or its last change is more than 24–48 hours old.");
+                    "queue for its first delivery attempt, or its first delivery attempt was more than 24–48 hours ago.");
         }, ct);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Stats;
 using Microsoft.AspNetCore.Http;
@@ -27,11 +26,10 @@ public sealed class StatsHandler(ApiGuard guard, StatsStore store, TimeProvider 
     public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
         {
-            var hours = DefaultHours;
-            var text = request.Query["hours"].ToString();
-            if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out hours) || hours is < 1 or > MaxHours))
+            var errors = new Dictionary<string, string[]>();
+            if (AdminRequests.QueryCount(request, "hours", DefaultHours, MaxHours, errors) is not { } hours)
             {
-                return Problems.Invalid("Bad query.", new Dictionary<string, string[]> { ["hours"] = [$"Must be a whole number from 1 to {MaxHours}; got '{text}'."] });
+                return Problems.Invalid("Bad query.", errors);
             }
             var to = EventCounts.HourOf(time.GetUtcNow()).AddHours(1);
             var from = to.AddHours(-hours);

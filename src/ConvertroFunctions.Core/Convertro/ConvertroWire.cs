@@ -11,7 +11,7 @@ namespace ConvertroFunctions.Core.Convertro;
 /// An HTTP request to Convertro exactly as it goes on the wire: the method, the full URL with its
 /// query, and the query parameters in order (for the preview's readable table).
 /// </summary>
-/// <param name="Path">Method and path without the query: the only part of a request that may be logged (the query carries personal data).</param>
+/// <param name="Path">The path without the query: the only part of a request that may be logged (the query carries personal data).</param>
 /// <param name="Body">An erase's JSON body (its <c>x-api-key</c> header is added when it is sent, never shown); null for tracking calls.</param>
 public sealed record ConvertroRequest(
     HttpMethod Method, string Url, string Path, IReadOnlyList<KeyValuePair<string, string>> Parameters, string? Body = null)

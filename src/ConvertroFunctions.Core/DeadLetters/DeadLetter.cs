@@ -47,12 +47,11 @@ public sealed record DeadLetter
     /// </summary>
     public string? UserKey { get; init; }
 
-    /// <summary>
-    /// Row keys sort ascending, so an inverted timestamp lists a workspace's newest failures first.
-    /// </summary>
     /// <summary>The smallest id a dead letter written before <paramref name="at"/> can have (ids sort newest first).</summary>
     public static string OlderThan(DateTimeOffset at) => $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}";
 
-    public static string NewId(DateTimeOffset at) =>
-        $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-{Guid.NewGuid():N}"[..32];
+    /// <summary>
+    /// Row keys sort ascending, so an inverted timestamp lists a workspace's newest failures first.
+    /// </summary>
+    public static string NewId(DateTimeOffset at) => $"{OlderThan(at)}-{Guid.NewGuid():N}"[..32];
 }

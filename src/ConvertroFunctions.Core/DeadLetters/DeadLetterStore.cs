@@ -39,7 +39,7 @@ public sealed class DeadLetterStore
         TableKeys.Checked(letter.WorkspaceId, "workspace id");
         if (letter.UserKey is { } userKey)
         {
-            await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity($"{letter.WorkspaceId}.{userKey}", letter.Id), cancellationToken: ct), ct);
+            await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity(UserPartition(letter.WorkspaceId, userKey), letter.Id), cancellationToken: ct), ct);
         }
         await StorageErrors.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(letter), TableUpdateMode.Replace, ct), ct);
     }
@@ -48,7 +48,7 @@ public sealed class DeadLetterStore
     public async Task<int> PurgeUserAsync(string workspaceId, string userKey, CancellationToken ct)
     {
         var purged = 0;
-        var partition = $"{workspaceId}.{userKey}";
+        var partition = UserPartition(workspaceId, userKey);
         List<string> ids = [];
         try
         {
@@ -64,8 +64,9 @@ public sealed class DeadLetterStore
         foreach (var id in ids)
         {
             purged += await DeleteAsync(workspaceId, id, ct) ? 1 : 0;
-            await Users.DeleteEntityAsync(partition, id, ETag.All, ct);
         }
+        // After the letters: a crash in between leaves index rows that find nothing, never a letter without its row.
+        await TableDeletes.DeleteAsync(Users, ids.Select(id => (partition, id)), ct);
         return purged;
     }
 
@@ -87,10 +88,7 @@ public sealed class DeadLetterStore
             return 0;
         }
         await TableDeletes.DeleteAsync(Table, old.Select(o => (o.WorkspaceId, o.Id)), ct);
-        foreach (var (workspaceId, id, userKey) in old.Where(o => o.UserKey is not null))
-        {
-            await Users.DeleteEntityAsync($"{workspaceId}.{userKey}", id, ETag.All, ct);
-        }
+        await TableDeletes.DeleteAsync(Users, old.Where(o => o.UserKey is not null).Select(o => (UserPartition(o.WorkspaceId, o.UserKey!), o.Id)), ct);
         return old.Count;
     }
 
@@ -169,7 +167,7 @@ public sealed class DeadLetterStore
             var response = await Table.DeleteEntityAsync(workspaceId, id, ETag.All, ct);
             return response.Status != 404;
         }
-        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex) || ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return false;
         }
@@ -181,10 +179,13 @@ public sealed class DeadLetterStore
         var deleted = await DeleteAsync(letter.WorkspaceId, letter.Id, ct);
         if (letter.UserKey is { } userKey)
         {
-            await Users.DeleteEntityAsync($"{letter.WorkspaceId}.{userKey}", letter.Id, ETag.All, ct);
+            await Users.DeleteEntityAsync(UserPartition(letter.WorkspaceId, userKey), letter.Id, ETag.All, ct);
         }
         return deleted;
     }
+
+    /// <summary>The index partition of one user of a workspace: its rows are the ids of the user's dead letters.</summary>
+    private static string UserPartition(string workspaceId, string userKey) => $"{workspaceId}.{userKey}";
 
     private static TableEntity ToEntity(DeadLetter d) => new(d.WorkspaceId, d.Id)
     {

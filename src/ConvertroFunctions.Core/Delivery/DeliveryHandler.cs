@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
@@ -69,8 +68,7 @@ public sealed partial class DeliveryHandler(
         {
             work.Add(await PlanAsync(e, settings!, unavailable, now, ct));
         }
-        var summary = new MessageSummary();
-        var handBack = new ConcurrentBag<PendingEvent>();
+        var outcomes = new Outcome[work.Count];
 
         var session = ledger.Begin(envelope.WorkspaceId);
         try
@@ -82,32 +80,24 @@ public sealed partial class DeliveryHandler(
                 .Where(c => c is { Endpoint: ConvertroEndpoint.Users, UserId: not null })
                 .Select(c => new UserLink(c.UserId!, ConvertroWire.Sid(c.DeviceId)))], ct);
             // Calls on the wire when the host stops get this long to finish before they are abandoned.
-            using var grace = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken.None);
+            using var grace = new CancellationTokenSource();
             await using var onStop = ct.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
             await Parallel.ForEachAsync(
-                work.Zip(claims),
+                Enumerable.Range(0, work.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents },
-                async (item, _) =>
-                {
-                    var (plan, claim) = item;
-                    var outcome = await RunAsync(plan, claim, session, settings, stopping: ct, calls: grace.Token);
-                    summary.Add(outcome);
-                    if (outcome == Outcome.HandedBack)
-                    {
-                        handBack.Add(plan.Event);
-                    }
-                });
+                async (i, _) => outcomes[i] = await RunAsync(work[i], claims[i], session, settings, stopping: ct, calls: grace.Token));
         }
         finally
         {
             // Writes what is left and lets go of unfinished events, before they go back to the queue.
             await session.DisposeAsync();
         }
-        if (!handBack.IsEmpty)
+        if (outcomes.Contains(Outcome.HandedBack))
         {
-            await queue.EnqueueAsync(envelope with { Events = [.. events.Where(handBack.Contains).Select(e => e.Raw)] }, TimeSpan.Zero, CancellationToken.None);
+            await queue.EnqueueAsync(envelope with { Events = [.. events.Where((_, i) => outcomes[i] == Outcome.HandedBack).Select(e => e.Raw)] },
+                TimeSpan.Zero, CancellationToken.None);
         }
-        LogSummary(envelope.WorkspaceId, events.Count, summary);
+        LogSummary(envelope.WorkspaceId, outcomes);
     }
 
     /// <summary>
@@ -147,14 +137,14 @@ public sealed partial class DeliveryHandler(
             case ClaimKind.Duplicate:
                 return Skip(e, SkipReason.Duplicate);
             case ClaimKind.InFlight:
-                await WaitForOtherCopyAsync(e, claim.RetryAfter, stopping);
+                await WaitForOtherCopyAsync(e, claim.RetryAfter);
                 return Outcome.Waiting;
             case ClaimKind.Recorded when plan.Mapping?.Skip is { } skip:
                 return Skip(e, skip);
             case ClaimKind.Recorded:
                 // The letter the ledger points at: a copy of an event already dead-lettered writes the same letter again.
                 var letterId = claim.Current is { State: EventState.DeadLettered, DeadLetterId: { } recorded } ? recorded : claim.Request.Record.DeadLetterId;
-                await deadLetters.AddAsync(e, ReasonCodes.WorkspaceUnavailable, claim.Request.Record.Detail!, null,
+                await deadLetters.AddAsync(e, claim.Request.Record.Reason!, claim.Request.Record.Detail!, null,
                     claim.Request.Record.Attempts, e.KnownDelivered, CancellationToken.None, letterId);
                 return Outcome.DeadLettered;
         }
@@ -268,22 +258,25 @@ public sealed partial class DeliveryHandler(
     /// Another delivery holds this event: look again once its lease ends. Waiting is not a failed
     /// attempt, so it never uses up the retry schedule; a lease always ends, so it never waits for ever.
     /// </summary>
-    private async Task WaitForOtherCopyAsync(PendingEvent e, TimeSpan leaseLeft, CancellationToken ct)
+    private async Task WaitForOtherCopyAsync(PendingEvent e, TimeSpan leaseLeft)
     {
         var delay = leaseLeft + TimeSpan.FromMilliseconds(100 + Random.Shared.Next(100));
         await queue.EnqueueAsync(e.Envelope.For(e.Raw, e.Envelope.Retry), delay, CancellationToken.None);
         LogWaiting(logger, e.MessageId, e.Envelope.WorkspaceId, delay);
     }
 
-    private void LogSummary(string workspaceId, int events, MessageSummary summary)
+    private void LogSummary(string workspaceId, Outcome[] outcomes)
     {
-        if (summary.Retrying + summary.DeadLettered + summary.Waiting + summary.HandedBack > 0)
+        int Count(Outcome outcome) => outcomes.Count(o => o == outcome);
+        var (delivered, skipped) = (Count(Outcome.Delivered), Count(Outcome.Skipped));
+        if (delivered + skipped < outcomes.Length)
         {
-            LogMessage(logger, workspaceId, events, summary.Delivered, summary.Skipped, summary.Retrying, summary.DeadLettered, summary.Waiting, summary.HandedBack);
+            LogMessage(logger, workspaceId, outcomes.Length, delivered, skipped, Count(Outcome.Retrying), Count(Outcome.DeadLettered),
+                Count(Outcome.Waiting), Count(Outcome.HandedBack));
         }
         else
         {
-            LogMessageDone(logger, workspaceId, events, summary.Delivered, summary.Skipped);
+            LogMessageDone(logger, workspaceId, outcomes.Length, delivered, skipped);
         }
     }
 
@@ -291,24 +284,6 @@ public sealed partial class DeliveryHandler(
 
     /// <summary>An event with its mapping (null when its workspace is unavailable) and what to claim.</summary>
     private sealed record EventPlan(PendingEvent Event, MappingResult? Mapping, ClaimRequest Request);
-
-    private sealed class MessageSummary
-    {
-        public int Delivered, Skipped, Retrying, DeadLettered, Waiting, HandedBack;
-
-        public void Add(Outcome outcome)
-        {
-            switch (outcome)
-            {
-                case Outcome.Delivered: Interlocked.Increment(ref Delivered); break;
-                case Outcome.Skipped: Interlocked.Increment(ref Skipped); break;
-                case Outcome.Retrying: Interlocked.Increment(ref Retrying); break;
-                case Outcome.DeadLettered: Interlocked.Increment(ref DeadLettered); break;
-                case Outcome.Waiting: Interlocked.Increment(ref Waiting); break;
-                default: Interlocked.Increment(ref HandedBack); break;
-            }
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode}")]
     private static partial void LogSkipped(ILogger logger, string messageId, string workspaceId, string reasonCode);

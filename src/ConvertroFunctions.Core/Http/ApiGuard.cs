@@ -9,9 +9,6 @@ namespace ConvertroFunctions.Core.Http;
 /// <summary>What a route needs of the workspace it names.</summary>
 public enum WorkspaceNeed
 {
-    /// <summary>A valid id only (creating or deleting it).</summary>
-    Id,
-
     /// <summary>The workspace must exist (settings read from the table).</summary>
     Existing,
 

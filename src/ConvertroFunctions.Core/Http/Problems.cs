@@ -35,18 +35,8 @@ public static class Problems
     public static IResult MalformedJson(string error) => Of(StatusCodes.Status400BadRequest, "Malformed JSON", error);
 
     /// <summary>503 with Retry-After: Segment retries 5xx, so nothing is lost while storage is down.</summary>
-    public static IResult StorageUnavailable(int retryAfterSeconds = 10) => new WithHeader(
+    public static IResult StorageUnavailable(int retryAfterSeconds = 10) => new WithHeaders(
         Of(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "Azure Storage could not be reached. Retry later: repeating the request is safe (nothing it already did is done twice)."),
-        "Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>Adds one response header to another result.</summary>
-    private sealed class WithHeader(IResult inner, string name, string value) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers[name] = value;
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
+        headers => headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

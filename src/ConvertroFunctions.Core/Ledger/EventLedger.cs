@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using ConvertroFunctions.Core.Storage;
@@ -18,7 +17,8 @@ namespace ConvertroFunctions.Core.Ledger;
 public sealed partial class EventLedger(
     StorageClients clients, TimeProvider time, IOptions<LedgerOptions> options, ILogger<EventLedger> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _ready = new();
+    /// <summary>The day whose first claim dropped the expired tables (once per day per instance).</summary>
+    private string? _droppedFor;
 
     public bool Enabled => options.Value.Enabled;
 
@@ -32,18 +32,8 @@ public sealed partial class EventLedger(
     public LedgerSession Begin(string workspaceId) => new(this, workspaceId);
 
     /// <summary>The event's record: today's table, else yesterday's (a point read each); null when unknown.</summary>
-    public async Task<EventRecord?> LookupAsync(string workspaceId, string messageId, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        foreach (var day in new[] { now, now.AddDays(-1) })
-        {
-            if (await ReadAsync(Table(LedgerKeys.TableName(day)), workspaceId, messageId, ct) is { } found)
-            {
-                return found.Record;
-            }
-        }
-        return null;
-    }
+    public async Task<EventRecord?> LookupAsync(string workspaceId, string messageId, CancellationToken ct) =>
+        (await FindAsync(workspaceId, messageId, ct))?.Record;
 
     /// <summary>
     /// Marks an event queued again by a person (a replay): its lookup says "queued" until a delivery
@@ -55,23 +45,18 @@ public sealed partial class EventLedger(
         {
             return null;
         }
-        var now = time.GetUtcNow();
-        foreach (var day in new[] { now, now.AddDays(-1) })
+        if (await FindAsync(workspaceId, messageId, ct) is not { } found)
         {
-            var table = Table(LedgerKeys.TableName(day));
-            if (await ReadAsync(table, workspaceId, messageId, ct) is { } found)
-            {
-                var update = new TableEntity(PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId))
-                {
-                    ["State"] = EventState.Queued.ToString(),
-                    ["Attempts"] = 0, // a replay starts the retry schedule afresh
-                    ["UpdatedAt"] = now,
-                };
-                await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
-                return table.Name;
-            }
+            return null;
         }
-        return null;
+        var update = new TableEntity(PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId))
+        {
+            ["State"] = EventState.Queued.ToString(),
+            ["Attempts"] = 0, // a replay starts the retry schedule afresh
+            ["UpdatedAt"] = time.GetUtcNow(),
+        };
+        await found.Table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
+        return found.Table.Name;
     }
 
     /// <summary>Drops ledger tables older than yesterday (their records are past the 24–48 h window).</summary>
@@ -88,6 +73,21 @@ public sealed partial class EventLedger(
 
     internal TableClient Table(string name) => clients.Tables.GetTableClient(name);
 
+    /// <summary>The event's record and its table: today's, else yesterday's (a point read each).</summary>
+    private async Task<(TableClient Table, EventRecord Record)?> FindAsync(string workspaceId, string messageId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var day in new[] { now, now.AddDays(-1) })
+        {
+            var table = Table(LedgerKeys.TableName(day));
+            if (await ReadAsync(table, workspaceId, messageId, ct) is { } found)
+            {
+                return (table, found.Record);
+            }
+        }
+        return null;
+    }
+
     internal string PartitionFor(string workspaceId, string messageId) =>
         LedgerKeys.PartitionFor(workspaceId, messageId, options.Value.Partitions);
 
@@ -99,7 +99,7 @@ public sealed partial class EventLedger(
                 PartitionFor(workspaceId, messageId), LedgerKeys.RowKeyFor(messageId), cancellationToken: ct);
             return response.HasValue ? (EventRecordEntity.FromEntity(response.Value!, workspaceId), response.Value!.ETag) : null;
         }
-        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex) || ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404) // the table, or a key it cannot hold
         {
             return null;
         }
@@ -109,34 +109,23 @@ public sealed partial class EventLedger(
     internal async Task<TableClient> TodayAsync(DateTimeOffset now, CancellationToken ct)
     {
         var name = LedgerKeys.TableName(now);
-        var ready = _ready.GetOrAdd(name, _ => new Lazy<Task>(() => CreateAndDropExpiredAsync(name)));
-        try
+        var today = await LedgerKeys.Tables.CreatedAsync(clients.Tables, name, ct);
+        if (Interlocked.Exchange(ref _droppedFor, name) != name)
         {
-            await ready.Value.WaitAsync(ct);
+            try
+            {
+                await DropExpiredAsync(CancellationToken.None);
+            }
+            catch (RequestFailedException ex)
+            {
+                LogDropFailed(logger, ex);
+            }
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            _ready.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
-            throw;
-        }
-        return Table(name);
+        return today;
     }
 
     /// <summary>Today's table was deleted under us (by hand): the next claim creates it again.</summary>
-    internal void TableMissing(string name) => _ready.TryRemove(name, out _);
-
-    private async Task CreateAndDropExpiredAsync(string name)
-    {
-        await clients.Tables.CreateTableIfNotExistsAsync(name);
-        try
-        {
-            await DropExpiredAsync(CancellationToken.None);
-        }
-        catch (RequestFailedException ex)
-        {
-            LogDropFailed(logger, ex);
-        }
-    }
+    internal void TableMissing(string name) => LedgerKeys.Tables.Forget(clients.Tables, name);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dropped event ledger table {Table}: older than the 24-hour window")]
     private static partial void LogDropped(ILogger logger, string table);

@@ -67,8 +67,6 @@ public sealed record EventRecord
 
     public DateTimeOffset UpdatedAt { get; init; }
 
-    public IEnumerable<string> DeliveredKeys => Calls.Select(c => c.Key);
-
     /// <summary>Delivered or skipped: a later copy of the messageId has nothing to do.</summary>
     public bool IsFinal => State is EventState.Delivered or EventState.Skipped;
 }

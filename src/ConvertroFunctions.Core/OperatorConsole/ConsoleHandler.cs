@@ -44,9 +44,24 @@ public static class ConsoleHandler
             : Problems.Of(StatusCodes.Status404NotFound, "Unknown console asset",
                 $"The console has no asset '{asset}'; it serves {string.Join(", ", AssetNames)}. The page itself is GET /api/console.");
 
-    private static HeaderedResult Serve(EmbeddedAsset asset) => new(
+    /// <summary>
+    /// The asset with headers that keep it plain: revalidated on every load (an ETag makes that a
+    /// 304), never sniffed as another type, and for the page its content policy and no Referer
+    /// (its URL may carry <c>?code=</c>).
+    /// </summary>
+    private static WithHeaders Serve(EmbeddedAsset asset) => new(
         TypedResults.Bytes(asset.Content, asset.ContentType, entityTag: asset.ETag),
-        asset.ContentType.StartsWith("text/html", StringComparison.Ordinal));
+        headers =>
+        {
+            headers.CacheControl = "no-cache";
+            headers.XContentTypeOptions = "nosniff";
+            if (asset.ContentType.StartsWith("text/html", StringComparison.Ordinal))
+            {
+                headers.ContentSecurityPolicy = PagePolicy;
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.XFrameOptions = "DENY";
+            }
+        });
 
     private static FrozenDictionary<string, EmbeddedAsset> Load()
     {
@@ -74,26 +89,4 @@ public static class ConsoleHandler
     }
 
     private sealed record EmbeddedAsset(byte[] Content, string ContentType, EntityTagHeaderValue ETag);
-
-    /// <summary>
-    /// The asset with headers that keep it plain: revalidated on every load (an ETag makes that a
-    /// 304), never sniffed as another type, and for the page its content policy and no Referer
-    /// (its URL may carry <c>?code=</c>).
-    /// </summary>
-    private sealed class HeaderedResult(IResult inner, bool page) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            var headers = httpContext.Response.Headers;
-            headers.CacheControl = "no-cache";
-            headers.XContentTypeOptions = "nosniff";
-            if (page)
-            {
-                headers.ContentSecurityPolicy = PagePolicy;
-                headers["Referrer-Policy"] = "no-referrer";
-                headers.XFrameOptions = "DENY";
-            }
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

@@ -121,9 +121,12 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
     }
 
     /// <summary>Forgets every link of the user (after Convertro erased them, or with a local-only deletion).</summary>
-    public async Task<int> ForgetAsync(string workspaceId, string userKey, CancellationToken ct)
+    public async Task ForgetAsync(string workspaceId, string userKey, CancellationToken ct) =>
+        await ForgetAsync(workspaceId, userKey, await LinksAsync(workspaceId, userKey, ct), ct);
+
+    /// <summary>Forgets the user's <paramref name="links"/>, as <see cref="LinksAsync"/> found them.</summary>
+    public async Task ForgetAsync(string workspaceId, string userKey, IReadOnlyList<(string Table, string Sid)> links, CancellationToken ct)
     {
-        var links = await LinksAsync(workspaceId, userKey, ct);
         var partition = PartitionOf(workspaceId, userKey);
         foreach (var group in links.GroupBy(l => l.Table))
         {
@@ -133,7 +136,6 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         {
             _written.TryRemove(key, out _);
         }
-        return links.Count;
     }
 
     /// <summary>Drops the months whose newest link is older than the retention.</summary>

@@ -38,7 +38,7 @@ public sealed partial class UserDeletion(
             var purged = await deadLetters.PurgeUserAsync(ws, userKey, ct);
             if (!erase)
             {
-                await links.ForgetAsync(ws, userKey, ct);
+                await links.ForgetAsync(ws, userKey, found, ct);
             }
             await audit.RecordAsync(new DeletionRecord(ws, userKey, messageId, time.GetUtcNow(), purged, found.Count, erase && found.Count > 0), ct);
             LogPurged(logger, messageId, ws, purged, found.Count, erase);

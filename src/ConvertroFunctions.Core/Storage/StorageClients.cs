@@ -85,14 +85,15 @@ public sealed class StorageClients
     /// </summary>
     private static TokenCredential Credential(string? kind, string? clientId)
     {
-        if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
-        {
-            return new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
-                ? ManagedIdentityId.SystemAssigned
-                : ManagedIdentityId.FromUserAssignedClientId(clientId));
-        }
-        return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+        return string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? ManagedIdentity(clientId)
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
+
+    /// <summary>The app's managed identity: user-assigned when <paramref name="clientId"/> is given, else system-assigned.</summary>
+    public static ManagedIdentityCredential ManagedIdentity(string? clientId) => new(string.IsNullOrEmpty(clientId)
+        ? ManagedIdentityId.SystemAssigned
+        : ManagedIdentityId.FromUserAssignedClientId(clientId));
 
     private QueueClientOptions NewQueueOptions(QueueMessageEncoding encoding)
     {

@@ -11,7 +11,8 @@ namespace ConvertroFunctions.LocalHost.Queues;
 /// concurrently, fetch more when in-flight drops to newBatchThreshold, back off up to
 /// maxPollingInterval when idle. Success deletes the message; an exception makes it visible again
 /// after visibilityTimeout, and once it has been dequeued maxDequeueCount times it is copied to
-/// <c>{queue}-poison</c> and deleted. Messages are decoded per messageEncoding, as the host does.
+/// <c>{queue}-poison</c> and deleted, except from a queue that is itself a <c>-poison</c> queue (the
+/// host never re-poisons those). Messages are decoded per messageEncoding, as the host does.
 /// </summary>
 public sealed partial class QueueListener(
     string queueName,
@@ -153,7 +154,7 @@ public sealed partial class QueueListener(
         catch (Exception ex)
         {
             // The lease will run out and the message reappear: nothing is lost.
-            LogFailed(logger, ex, queueName, lease.Message.MessageId, lease.Message.DequeueCount);
+            LogReleaseFailed(logger, ex, queueName, lease.Message.MessageId);
         }
     }
 
@@ -211,6 +212,9 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing message {MessageId} from {Queue} failed (dequeue count {DequeueCount})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string queue, string messageId, long dequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make message {MessageId} of {Queue} visible again; it reappears when its lease runs out")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string queue, string messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} of {Queue} is not valid base64; left on the queue, tried again in a minute (the host cannot decode it either)")]
     private static partial void LogUndecodable(ILogger logger, string queue, string messageId);
