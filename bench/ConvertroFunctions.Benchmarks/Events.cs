@@ -13,8 +13,8 @@ internal static class Events
 {
     public const string Secret = "bench-shared-secret";
 
-    public static string Track(string messageId, string name = "Signed Up", string properties = "\"plan\":\"pro\",\"revenue\":19.99,\"currency\":\"USD\"") =>
-        $$$"""{"type":"track","event":"{{name}}","messageId":"{{{messageId}}}","userId":"user-{{{messageId.Length}}}","anonymousId":"b1f6d0e2-5a7c-4c8e-9d3f-2a1b0c9e8f7d","timestamp":"2026-11-23T10:00:00.123Z","sentAt":"2026-11-23T10:00:01.000Z","receivedAt":"{{{ReceivedAt()}}}","properties":{{{{properties}}}},"context":{"app":{"name":"Acme","version":"4.2.1","build":"421","namespace":"com.acme.app"},"device":{"id":"8C6F2B0A-4E1D-4A8B-9F3C-7D2E1A0B9C8D","manufacturer":"Apple","model":"iPhone15,2","type":"ios","adTrackingEnabled":true,"advertisingId":"6D92078A-8246-4BA4-AE5B-76104861E7DC"},"library":{"name":"analytics-ios","version":"4.1.8"},"os":{"name":"iOS","version":"18.1"},"screen":{"width":393,"height":852},"network":{"wifi":true,"carrier":"T-Mobile"},"locale":"en-US","timezone":"America/New_York","ip":"203.0.113.7"},"integrations":{"All":true}}""";
+    public static string Track(string messageId, string name = "Signed Up", string properties = "\"plan\":\"pro\",\"revenue\":19.99,\"currency\":\"USD\"", DateTimeOffset? receivedAt = null) =>
+        $$$"""{"type":"track","event":"{{name}}","messageId":"{{{messageId}}}","userId":"user-{{{messageId.Length}}}","anonymousId":"b1f6d0e2-5a7c-4c8e-9d3f-2a1b0c9e8f7d","timestamp":"2026-11-23T10:00:00.123Z","sentAt":"2026-11-23T10:00:01.000Z","receivedAt":"{{{ReceivedAt(receivedAt)}}}","properties":{{{{properties}}}},"context":{"app":{"name":"Acme","version":"4.2.1","build":"421","namespace":"com.acme.app"},"device":{"id":"8C6F2B0A-4E1D-4A8B-9F3C-7D2E1A0B9C8D","manufacturer":"Apple","model":"iPhone15,2","type":"ios","adTrackingEnabled":true,"advertisingId":"6D92078A-8246-4BA4-AE5B-76104861E7DC"},"library":{"name":"analytics-ios","version":"4.1.8"},"os":{"name":"iOS","version":"18.1"},"screen":{"width":393,"height":852},"network":{"wifi":true,"carrier":"T-Mobile"},"locale":"en-US","timezone":"America/New_York","ip":"203.0.113.7"},"integrations":{"All":true}}""";
 
     public static string Identify(string messageId) =>
         $$$"""{"type":"identify","messageId":"{{{messageId}}}","userId":"user-{{{messageId.Length}}}","anonymousId":"b1f6d0e2-5a7c-4c8e-9d3f-2a1b0c9e8f7d","timestamp":"2026-11-23T10:00:00.123Z","receivedAt":"{{{ReceivedAt()}}}","traits":{"email":"someone@example.com","name":"Some One","plan":"pro"},"context":{"device":{"id":"8C6F2B0A-4E1D-4A8B-9F3C-7D2E1A0B9C8D","type":"ios"},"library":{"name":"analytics-ios","version":"4.1.8"},"ip":"203.0.113.7"}}""";
@@ -36,11 +36,15 @@ internal static class Events
         _ => Track(id).Replace("\"device\":{\"id\":\"8C6F2B0A-4E1D-4A8B-9F3C-7D2E1A0B9C8D\",", "\"device\":{", StringComparison.Ordinal),
     };
 
-    public static string Array(long first, int count, string prefix) => "[" + string.Join(',', Batch(first, count, prefix)) + "]";
+    public static string Array(long first, int count, string prefix, DateTimeOffset? receivedAt = null) =>
+        "[" + string.Join(',', Batch(first, count, prefix, receivedAt)) + "]";
 
-    /// <summary>The events of one Segment array: mapped track events, one Convertro call each (eid = messageId "{prefix}-{first}-{i}").</summary>
-    public static IEnumerable<string> Batch(long first, int count, string prefix) =>
-        Enumerable.Range(0, count).Select(i => Track($"{prefix}-{first}-{i}"));
+    /// <summary>
+    /// The events of one Segment array: mapped track events, one Convertro call each (eid = messageId
+    /// "{prefix}-{first}-{i}"), received by Segment now or at <paramref name="receivedAt"/> (a replay, a backfill).
+    /// </summary>
+    public static IEnumerable<string> Batch(long first, int count, string prefix, DateTimeOffset? receivedAt = null) =>
+        Enumerable.Range(0, count).Select(i => Track($"{prefix}-{first}-{i}", receivedAt: receivedAt));
 
     /// <summary>X-Signature as Segment computes it (of the first element for an array), with Core's own functions.</summary>
     public static string Sign(string body)
@@ -57,10 +61,10 @@ internal static class Events
     }
 
     /// <summary>
-    /// When Segment received the event: it stamps every event it forwards with it, and delivery reads
-    /// yesterday's ledger table only for events received before today (or without it).
+    /// When Segment received the event (now, unless given): it stamps every event it forwards with it,
+    /// and the event ledger keeps the event's record in that day's table.
     /// </summary>
-    public static string ReceivedAt() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string ReceivedAt(DateTimeOffset? at = null) => (at ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     public static string Id(string prefix, long n) => prefix + "-" + n.ToString(CultureInfo.InvariantCulture);
 }

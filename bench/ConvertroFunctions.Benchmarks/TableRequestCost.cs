@@ -13,14 +13,20 @@ namespace ConvertroFunctions.Benchmarks;
 /// HTTP API. Production settings (idempotency on, lease 120 s), except that counts are written every
 /// 60 s (Stats__FlushSeconds) so that time-based write does not land inside the measurement, and
 /// the daily retention timer is off. Budgets (docs/architecture.md, "The event ledger"): 2.0 per
-/// event for single-event posts, 1.0 for arrays of 50.
+/// event for single-event posts, 0.05 for arrays of 50, 0.1 for arrays of events Segment received
+/// yesterday or a month ago.
 /// </summary>
 internal sealed class TableRequestCost(Stack stack, BenchSettings settings)
 {
     private const int Concurrency = 4;
 
-    /// <summary>Requests per event for single-event posts, then for arrays of 50, both measured in one steady-state host.</summary>
-    public async Task<(double Singles, double Arrays)> MeasureAsync()
+    /// <summary>Table requests per event, each measured in one steady-state host.</summary>
+    /// <param name="Yesterday">Arrays of 50 events Segment received yesterday (a replay, a retry across midnight).</param>
+    /// <param name="LastMonth">Arrays of 50 events Segment received a month ago (a backfill: their day's table is created on first use).</param>
+    public sealed record Costs(double Singles, double Arrays, double Yesterday, double LastMonth);
+
+    /// <summary>Requests per event for single-event posts, then for arrays of 50 received today, yesterday and a month ago.</summary>
+    public async Task<Costs> MeasureAsync()
     {
         await stack.ResetStorageAsync();
         stack.Convertro.Clear();
@@ -38,7 +44,13 @@ internal sealed class TableRequestCost(Stack stack, BenchSettings settings)
         var singles = await PerEventAsync(counter, ingest, "cost-single", settings.CostSingles, n => Events.Track(Events.Id("cost-single", n)), 1);
         var arrays = await PerEventAsync(counter, ingest, "cost-array", settings.CostArrays,
             n => Events.Array(n, Backlog.ArraySize, "cost-array"), Backlog.ArraySize);
-        return (singles, arrays);
+        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+        var lastMonth = DateTimeOffset.UtcNow.AddDays(-30);
+        var late = await PerEventAsync(counter, ingest, "cost-yesterday", settings.CostArrays,
+            n => Events.Array(n, Backlog.ArraySize, "cost-yesterday", yesterday), Backlog.ArraySize);
+        var backfill = await PerEventAsync(counter, ingest, "cost-lastmonth", settings.CostArrays,
+            n => Events.Array(n, Backlog.ArraySize, "cost-lastmonth", lastMonth), Backlog.ArraySize);
+        return new Costs(singles, arrays, late, backfill);
     }
 
     /// <summary>

@@ -68,6 +68,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLookupHandler>();
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();
+        services.AddSingleton<PoisonDrain>();
+        services.AddSingleton<DeliveryPrivacy>();
         services.AddSingleton<DeliveryHandler>();
         services.AddSingleton<RecentMessageIds>();
         services.AddSingleton<IngestHandler>();

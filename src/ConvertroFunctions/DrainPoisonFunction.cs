@@ -6,9 +6,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConvertroFunctions;
 
 /// <summary>segment-events-poison → DeadLetters, so operators have one place to look and replay from.</summary>
-public sealed class DrainPoisonFunction(DeadLetterWriter writer)
+public sealed class DrainPoisonFunction(PoisonDrain drain)
 {
     [Function(nameof(DrainPoisonFunction))]
     public Task Run([QueueTrigger(StorageNames.PoisonQueue)] QueueMessage message, FunctionContext context) =>
-        writer.PoisonAsync(message.Body, context.CancellationToken);
+        drain.HandleAsync(message.Body, context.CancellationToken);
 }

@@ -53,13 +53,46 @@ public sealed class QueueMessagePackerTests
     }
 
     [Theory]
-    [InlineData("""{"v":2,"workspaceId":"w","receivedAt":"2026-03-01T10:00:00+00:00","events":[]}""", "Unsupported message version 2")]
+    [InlineData("""{"v":3,"workspaceId":"w","receivedAt":"2026-03-01T10:00:00+00:00","events":[]}""", "Unsupported message version 3")]
     [InlineData("null", "JSON null")]
     [InlineData("""{"v":1,"workspaceId":"w"}""", "")]
     public void Deserialize_NotAnEnvelopeOfThisVersion_ThrowsJsonException(string json, string expected)
     {
         var error = Assert.ThrowsAny<System.Text.Json.JsonException>(() => QueueMessagePacker.Deserialize(BinaryData.FromString(json)));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Deserialize_Version1MessageWrittenBeforeCopyIds_ReadWithNoIdAndNoWaits()
+    {
+        var back = QueueMessagePacker.Deserialize(BinaryData.FromString(
+            """{"v":1,"workspaceId":"w","receivedAt":"2026-03-01T10:00:00+00:00","events":[{"type":"track"}],"retry":{"attempt":2}}"""));
+
+        Assert.Equal((1, null, 0, 2), (back.Version, back.Id, back.Waits, back.Retry!.Attempt));
+    }
+
+    [Fact]
+    public void Pack_EachMessage_ACopyIdOfItsOwnAndVersion2()
+    {
+        var messages = QueueMessagePacker.Pack("ws-1", At, [Event(1, 30_000), Event(2, 30_000)]);
+
+        var ids = messages.Select(m => QueueMessagePacker.Deserialize(new BinaryData(m))).Select(e => (e.Version, e.Id)).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.All(ids, id => Assert.Equal(2, id.Version));
+        Assert.NotEqual(ids[0].Id, ids[1].Id);
+    }
+
+    [Fact]
+    public void For_RetryIsANewCopyWaitAndHandBackTheSameCopy()
+    {
+        var envelope = new QueueEnvelope { Id = "copy-1", WorkspaceId = "ws-1", ReceivedAt = At, Events = [new RawJson(Event(1, 3))], Waits = 2 };
+
+        var retry = envelope.For(envelope.Events[0], new RetryState { Attempt = 1 }, newCopy: true);
+        var wait = envelope.For(envelope.Events[0], null);
+
+        Assert.NotEqual("copy-1", retry.Id);
+        Assert.Equal(0, retry.Waits);
+        Assert.Equal(("copy-1", 2), (wait.Id, wait.Waits));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         _ledger = NewLedger(partitions: partitions);
         var ids = Enumerable.Range(0, 50).Select(i => $"batch-{i}").ToList();
-        await _ledger.TodayAsync(_time.GetUtcNow(), default); // the day's table exists already in steady state
+        await _ledger.TableAsync(Today, default); // the day's table exists already in steady state
         _counter.Reset();
 
         var claims = await ClaimAndDeliverAsync(ids);
@@ -48,25 +48,25 @@ public sealed class EventLedgerTests : IAsyncLifetime
         Assert.Equal(2 * used, _counter.TableRequests);
         var repeat = await _ledger.Begin("ws").ClaimAsync([Request("batch-7")], default);
         Assert.Equal(ClaimKind.AlreadyDone, Assert.Single(repeat).Kind);
-        Assert.Equal(EventState.Delivered, (await _ledger.LookupAsync("ws", "batch-7", default))!.State);
-        Assert.Equal(["users"], (await _ledger.LookupAsync("ws", "batch-7", default))!.Calls.Select(c => c.Key));
+        Assert.Equal(EventState.Delivered, (await _ledger.LookupAsync("ws", "batch-7", Today, default))!.State);
+        Assert.Equal(["users"], (await _ledger.LookupAsync("ws", "batch-7", Today, default))!.Calls.Select(c => c.Key));
     }
 
     [Fact]
     public async Task Flush_ProgressThenOutcome_OneRequestEachNoFallback()
     {
-        await _ledger.TodayAsync(_time.GetUtcNow(), default);
+        await _ledger.TableAsync(Today, default);
         _counter.Reset();
         var session = _ledger.Begin("ws");
         var claim = Assert.Single(await session.ClaimAsync([Request("two-calls")], default));
         session.CallDelivered(claim, new CallRecord("events:sale.new", 200, _time.GetUtcNow()));
-        await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "two-calls", default))!.Calls.Count == 1);
+        await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "two-calls", Today, default))!.Calls.Count == 1);
         var afterProgress = _counter.TableRequests;
         session.CallDelivered(claim, new CallRecord("events:sale", 200, _time.GetUtcNow()));
-        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, default);
+        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, default);
         await session.DisposeAsync();
 
-        var record = await _ledger.LookupAsync("ws", "two-calls", default);
+        var record = await _ledger.LookupAsync("ws", "two-calls", Today, default);
         Assert.Equal(EventState.Delivered, record!.State);
         // The claim, the progress, the outcome (a lone event's are plain requests, not transactions of one);
         // the lookups above were 1 or more reads.
@@ -90,7 +90,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         var crashed = _ledger.Begin("ws");
         var held = Assert.Single(await crashed.ClaimAsync([Request("m-2")], default));
         crashed.CallDelivered(held, new CallRecord("events:sale", 200, _time.GetUtcNow()));
-        await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "m-2", default))!.Calls.Count == 1);
+        await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "m-2", Today, default))!.Calls.Count == 1);
         await crashed.StopWritingAsync(); // the process dies: nothing more is written, nothing released
 
         var meanwhile = await _ledger.Begin("ws").ClaimAsync([Request("m-2")], default);
@@ -118,105 +118,111 @@ public sealed class EventLedgerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Claim_RetryingEvent_ACopyWithoutRetryStateIsADuplicateTheRetryOwnsIt()
+    public async Task Claim_RetryingEvent_AnyOtherCopyIsADuplicateTheQueuedRetryOwnsIt()
     {
         var first = _ledger.Begin("ws");
         var claim = Assert.Single(await first.ClaimAsync([Request("m-4")], default));
-        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1 }, now: true, default);
+        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1, Owner = "retry-1" }, writeNow: true, default);
         await first.DisposeAsync();
 
         var copy = await _ledger.Begin("ws").ClaimAsync([Request("m-4")], default);
-        var retry = await _ledger.Begin("ws").ClaimAsync(
-            [Request("m-4") with { Retry = new RetryState { Attempt = 1, LedgerTable = claim.TableName } }], default);
+        var retry = await _ledger.Begin("ws").ClaimAsync([Request("m-4", copyId: "retry-1", retryAttempt: 1)], default);
 
         Assert.Equal(ClaimKind.Duplicate, copy[0].Kind);
         Assert.Equal(ClaimKind.Owned, retry[0].Kind);
-        Assert.Equal(1, retry[0].Current.Attempts);
+        Assert.Equal(1, retry[0].Record.Attempts);
     }
 
     [Fact]
-    public async Task Claim_TodaysTableDeletedByHand_ThatMessageFailsTheNextRecreatesIt()
+    public async Task Claim_TableDeletedByHand_CreatedAgainAndTheEventClaimed()
     {
         await ClaimAndDeliverAsync(["before"]);
-        await _clients.Tables.DeleteTableAsync(LedgerKeys.TableName(_time.GetUtcNow()));
+        await _clients.Tables.DeleteTableAsync(LedgerKeys.TableName(Today));
 
-        var failed = await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() => _ledger.Begin("ws").ClaimAsync([Request("during")], default));
         var again = await _ledger.Begin("ws").ClaimAsync([Request("during")], default);
 
-        Assert.True(StorageErrors.IsTableNotFound(failed), failed.Message);
         Assert.Equal(ClaimKind.Owned, Assert.Single(again).Kind);
     }
 
     [Fact]
-    public async Task DeadLetterOfARetry_WorkspaceGoneMeanwhile_ReplacesTheRetryingRecord()
+    public async Task Claim_DeadLetteredEventSentAgain_OwnedWithTheSameLetterId()
     {
         var first = _ledger.Begin("ws");
         var claim = Assert.Single(await first.ClaimAsync([Request("m-5")], default));
-        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1 }, now: true, default);
+        await first.CompleteAsync(claim, r => r with { State = EventState.DeadLettered, Reason = "convertro_rejected" }, writeNow: true, default);
         await first.DisposeAsync();
-        var retry = new RetryState { Attempt = 1, LedgerTable = claim.TableName };
-        var deadLetter = Request("m-5") with { Retry = retry };
-        deadLetter = deadLetter with
-        {
-            Record = deadLetter.Record with { State = EventState.DeadLettered, Reason = "workspace_unavailable", DeadLetterId = "dl-5", Attempts = 1 },
-        };
 
-        var recorded = Assert.Single(await _ledger.Begin("ws").ClaimAsync([deadLetter], default));
-        var record = await _ledger.LookupAsync("ws", "m-5", default);
-        var copy = Assert.Single(await _ledger.Begin("ws").ClaimAsync([Request("m-5")], default));
+        var resent = Assert.Single(await _ledger.Begin("ws").ClaimAsync([Request("m-5")], default));
 
-        Assert.Equal(ClaimKind.Recorded, recorded.Kind);
-        Assert.Equal((EventState.DeadLettered, "dl-5"), (record!.State, record.DeadLetterId));
-        Assert.Equal(ClaimKind.Owned, copy.Kind); // a dead-lettered event sent again by Segment is delivered
+        Assert.Equal(ClaimKind.Owned, resent.Kind);
+        Assert.True(resent.TookOver);
+        Assert.Equal(claim.Record.DeadLetterId, resent.Record.DeadLetterId);
+        Assert.NotNull(resent.Record.DeadLetterId);
     }
 
     [Fact]
-    public async Task Claim_RetryWhoseTableWasDropped_StartsANewRecordToday()
+    public async Task Claim_RetryWhoseRecordIsGone_OwnsItWithTheCallsItCarries()
     {
-        var retry = new RetryState { Attempt = 3, Delivered = ["events:sale"], LedgerTable = "Events20261101" }; // long gone
+        var retry = Request("late-retry", copyId: "retry-3", retryAttempt: 3);
+        retry = retry with { Record = retry.Record with { Calls = [new CallRecord("events:sale", 0, _time.GetUtcNow())] } };
 
-        var claims = await _ledger.Begin("ws").ClaimAsync([Request("late-retry") with { Retry = retry }], default);
+        var claims = await _ledger.Begin("ws").ClaimAsync([retry], default);
 
         Assert.Equal(ClaimKind.Owned, claims[0].Kind);
-        Assert.Equal(LedgerKeys.TableName(_time.GetUtcNow()), claims[0].TableName);
+        Assert.Equal(["events:sale"], claims[0].Delivered.Select(c => c.Key));
     }
 
     [Fact]
-    public async Task Claim_RepeatAfterMidnight_FoundInYesterdaysTableAndOldTablesDropped()
+    public async Task Claim_RepeatAfterMidnight_FoundInTheTableOfTheDaySegmentReceivedIt()
     {
         var receivedBySegment = _time.GetUtcNow(); // 22:00
-        await ClaimAndDeliverAsync(["m-5"]);
-        var firstDay = LedgerKeys.TableName(_time.GetUtcNow());
+        await ClaimAndDeliverAsync(["m-6"]);
 
         _time.Advance(TimeSpan.FromHours(4)); // 02:00 the next day: Segment sends the same event again
-        var nextDay = await _ledger.Begin("ws").ClaimAsync([Request("m-5") with { StableTime = receivedBySegment }], default);
-        _time.Advance(TimeSpan.FromDays(2)); // two days on, the first table is dropped
-        var later = await NewLedger().Begin("ws").ClaimAsync([Request("m-5")], default);
+        var nextDay = await _ledger.Begin("ws").ClaimAsync([Request("m-6", receivedAt: receivedBySegment)], default);
 
         Assert.Equal(ClaimKind.AlreadyDone, nextDay[0].Kind);
-        Assert.Equal(ClaimKind.Owned, later[0].Kind);
-        var tables = new List<string>();
-        await foreach (var t in _clients.Tables.QueryAsync(filter: (string?)null))
-        {
-            tables.Add(t.Name);
-        }
-        Assert.DoesNotContain(firstDay, tables);
-        Assert.Contains(LedgerKeys.TableName(_time.GetUtcNow()), tables);
+        Assert.Equal(EventState.Delivered, (await _ledger.LookupAsync("ws", "m-6", default))!.State); // found without its day too
     }
 
     [Fact]
-    public async Task Claim_SegmentReceivedItToday_NoReadOfYesterdaysTable()
+    public async Task Claim_EventsSegmentReceivedYesterdayAndLastMonth_NoSearchOneRequestPerArrayInSteadyState()
     {
         _time.Advance(TimeSpan.FromHours(4)); // 02:00
-        await _ledger.TodayAsync(_time.GetUtcNow(), default);
+        var yesterday = _time.GetUtcNow().AddHours(-5);
+        var lastMonth = _time.GetUtcNow().AddDays(-30);
+        await _ledger.TableAsync(LedgerKeys.DayFor(yesterday, _time.GetUtcNow()), default);
         _counter.Reset();
 
-        var claims = await _ledger.Begin("ws").ClaimAsync([Request("m-6") with { StableTime = _time.GetUtcNow().AddMinutes(-1) }], default);
-        var unknown = await _ledger.Begin("ws").ClaimAsync([Request("m-7") with { StableTime = null }], default);
+        var late = await _ledger.Begin("ws").ClaimAsync([.. Enumerable.Range(0, 50).Select(i => Request($"y-{i}", receivedAt: yesterday))], default);
+        var afterYesterday = _counter.TableRequests;
+        var backfill = await _ledger.Begin("ws").ClaimAsync([.. Enumerable.Range(0, 50).Select(i => Request($"b-{i}", receivedAt: lastMonth))], default);
+        var afterFirstBackfill = _counter.TableRequests - afterYesterday;
+        var more = await _ledger.Begin("ws").ClaimAsync([.. Enumerable.Range(50, 50).Select(i => Request($"b-{i}", receivedAt: lastMonth))], default);
 
-        Assert.Equal(ClaimKind.Owned, claims[0].Kind);
-        Assert.Equal(ClaimKind.Owned, unknown[0].Kind);
-        Assert.Equal(1 + 2, _counter.TableRequests); // m-6: the insert; m-7: yesterday's read, then the insert
+        Assert.All([.. late, .. backfill, .. more], c => Assert.Equal(ClaimKind.Owned, c.Kind));
+        Assert.Equal(1, afterYesterday); // one insert transaction, no read of another day's table
+        Assert.Equal(3, afterFirstBackfill); // that day's table created and marked in use, then one transaction
+        Assert.Equal(1, _counter.TableRequests - afterYesterday - afterFirstBackfill);
+        Assert.Equal(LedgerKeys.TableName(lastMonth), backfill[0].TableName);
+    }
+
+    [Fact]
+    public async Task DropExpired_TablesOfEarlierDays_KeptWhileInUseDroppedAfter48HoursUnused()
+    {
+        var today = _time.GetUtcNow();
+        await ClaimAndDeliverAsync(["old-1"], receivedAt: today.AddDays(-5)); // a backfill, delivered today
+        await ClaimAndDeliverAsync(["today-1"]);
+
+        _time.Advance(TimeSpan.FromHours(24));
+        var keptWhileRecent = await NewLedger().DropExpiredAsync(default);
+        _time.Advance(TimeSpan.FromHours(25));
+        var dropped = await NewLedger().DropExpiredAsync(default);
+
+        Assert.Empty(keptWhileRecent);
+        Assert.Equal([LedgerKeys.TableName(today.AddDays(-5)), LedgerKeys.TableName(today)], dropped.Order());
+        var repeat = await NewLedger().Begin("ws").ClaimAsync([Request("today-1", receivedAt: today)], default);
+        Assert.Equal(ClaimKind.Owned, repeat[0].Kind); // past the window: its record is gone
     }
 
     [Theory]
@@ -230,7 +236,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         var repeat = await _ledger.Begin("ws").ClaimAsync([Request(messageId)], default);
 
         Assert.Equal(ClaimKind.AlreadyDone, repeat[0].Kind);
-        Assert.Equal(messageId, (await _ledger.LookupAsync("ws", messageId, default))!.MessageId);
+        Assert.Equal(messageId, (await _ledger.LookupAsync("ws", messageId, Today, default))!.MessageId);
     }
 
     [Fact]
@@ -246,23 +252,25 @@ public sealed class EventLedgerTests : IAsyncLifetime
         Assert.Equal(0, _counter.TableRequests);
     }
 
-    private async Task<IReadOnlyList<EventClaim>> ClaimAndDeliverAsync(IReadOnlyList<string> ids)
+    private DateOnly Today => LedgerKeys.DayFor(null, _time.GetUtcNow());
+
+    private async Task<IReadOnlyList<EventClaim>> ClaimAndDeliverAsync(IReadOnlyList<string> ids, DateTimeOffset? receivedAt = null)
     {
         await using var session = _ledger.Begin("ws");
-        var claims = await session.ClaimAsync([.. ids.Select(id => Request(id))], default);
+        var claims = await session.ClaimAsync([.. ids.Select(id => Request(id, receivedAt: receivedAt))], default);
         foreach (var claim in claims)
         {
             session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, default);
+            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, default);
         }
         return claims;
     }
 
-    /// <summary>An event Segment received just now (so no earlier copy can be in yesterday's table).</summary>
-    private ClaimRequest Request(string messageId, string workspaceId = "ws") => new(new EventRecord
+    /// <summary>A copy of an event Segment received at <paramref name="receivedAt"/> (now by default), each copy its own unless named.</summary>
+    private ClaimRequest Request(string messageId, string workspaceId = "ws", string? copyId = null, int? retryAttempt = null, DateTimeOffset? receivedAt = null) => new(new EventRecord
     {
-        WorkspaceId = workspaceId, MessageId = messageId, State = EventState.Delivering, ReceivedAt = _time.GetUtcNow(),
-    }, _time.GetUtcNow(), null);
+        WorkspaceId = workspaceId, MessageId = messageId, State = EventState.Delivering, Attempts = retryAttempt ?? 0, ReceivedAt = _time.GetUtcNow(),
+    }, LedgerKeys.DayFor(receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow()), new ClaimCopy(copyId ?? QueueEnvelope.NewId(), retryAttempt));
 
     private EventLedger NewLedger(bool enabled = true, int partitions = 1) => new(_clients, _time,
         Options.Create(new LedgerOptions { Enabled = enabled, LeaseSeconds = 60, Partitions = partitions }), NullLogger<EventLedger>.Instance);

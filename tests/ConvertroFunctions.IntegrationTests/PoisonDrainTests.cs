@@ -68,6 +68,47 @@ public sealed class PoisonDrainTests(FastPoisonPipelineFixture pipeline) : IClas
     }
 
     [Fact]
+    public async Task DrainPoison_MessageHoldingADeliveredEvent_OnlyTheUnfinishedAreDeadLetteredAndReplayingThemSendsNothingTwice()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        var delivered = Segment.Identify("pd-delivered");
+        await pipeline.Client.PostJsonAsync($"/api/segment/{ws.Id}", delivered.ToJsonString());
+        await Admin.EventAsync(pipeline.Client, ws, "pd-delivered", "delivered");
+        // An event whose earlier delivery recorded its users call, then stopped (its lease released).
+        var partial = Segment.Identify("pd-partial");
+        var ledger = pipeline.Host.App.Services.GetRequiredService<Core.Ledger.EventLedger>();
+        await using (var session = ledger.Begin(ws.Id))
+        {
+            var claim = Assert.Single(await session.ClaimAsync([new Core.Ledger.ClaimRequest(new Core.Ledger.EventRecord
+            {
+                WorkspaceId = ws.Id, MessageId = "pd-partial", State = Core.Ledger.EventState.Delivering, ReceivedAt = DateTimeOffset.UtcNow,
+            }, Core.Ledger.LedgerKeys.DayFor(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), new Core.Ledger.ClaimCopy("an-earlier-copy", null))], default));
+            session.CallDelivered(claim, new Core.Ledger.CallRecord("users", 200, DateTimeOffset.UtcNow));
+        }
+        var untouched = Segment.Identify("pd-new");
+
+        // The host gave up on a message holding all three (an unexpected error, maxDequeueCount times).
+        var envelope = $$"""{"v":1,"workspaceId":"{{ws.Id}}","receivedAt":"{{Segment.ReceivedAt()}}","events":[{{delivered.ToJsonString()}},{{partial.ToJsonString()}},{{untouched.ToJsonString()}}]}""";
+        var poison = Storage.Queues.GetQueueClient(StorageNames.PoisonQueue);
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(envelope)));
+
+        var letters = await pipeline.WaitForDeadLettersAsync(ws.Id, 2);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a third, wrong, letter would be written by now
+        letters = await pipeline.DeadLettersAsync(ws.Id);
+        Assert.Equal(["pd-new", "pd-partial"], letters.Select(l => l.GetProperty("messageId").GetString()).Order());
+        var partialLetter = letters.Single(l => l.GetProperty("messageId").GetString() == "pd-partial");
+        Assert.Equal(["users"], partialLetter.GetProperty("deliveredCalls").EnumerateArray().Select(c => c.GetString()));
+
+        var replay = await pipeline.Client.PostJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", "{}");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+
+        await Accounting.AssertEveryEventFinalAsync(pipeline, ws,
+            [ExpectedOutcome.Delivered("pd-delivered", "users"), ExpectedOutcome.Delivered("pd-new", "users"), new ExpectedOutcome("pd-partial", [])]);
+        Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
+    }
+
+    [Fact]
     public async Task Deliver_MessageIsNotAnEnvelope_DeadLetteredWholeUnderUnreadable()
     {
         var marker = "not-an-envelope-" + Guid.NewGuid().ToString("N");

@@ -108,6 +108,31 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
     }
 
     [Fact]
+    public async Task Erased_LinkWrittenWhileTheErasesWereSent_KeptForTheNextDeletion()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        var services = pipeline.Host.App.Services;
+        var links = services.GetRequiredService<LinkStore>();
+        var deletion = services.GetRequiredService<UserDeletion>();
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new
+        {
+            account = "acme", clientName = ws.ClientName, siteId = TestWorkspace.SiteId, domain = "acme.convertro.com", gdprApiKey = "gdpr-key-2",
+        })).StatusCode);
+        var settings = (await services.GetRequiredService<Core.Workspaces.WorkspaceStore>().GetAsync(ws.Id, default))!;
+        const string user = "race@example.com";
+        await links.RecordAsync(ws.Id, [new UserLink(user, "SIDPHONE2222")], default);
+
+        var erases = await deletion.PurgeAsync(settings, "del-race", user, 0, purge: true, default);
+        // The user comes back on a new device while the erases are on their way to Convertro.
+        await links.RecordAsync(ws.Id, [new UserLink(user, "SIDTABLET333")], default);
+        await deletion.ErasedAsync(ws.Id, erases, default);
+
+        Assert.Equal(["SIDPHONE2222"], erases.Calls.Select(c => c.Sid));
+        var key = await services.GetRequiredService<UserKeys>().KeyOfAsync(ws.Id, user, default);
+        Assert.Equal(["SIDTABLET333"], (await links.LinksAsync(ws.Id, key, default)).Select(l => l.Sid));
+    }
+
+    [Fact]
     public async Task Replay_DeletionDeadLetteredWhileDisabled_PurgesTheUsersDataThen()
     {
         var ws = await pipeline.NewWorkspaceAsync();
@@ -127,7 +152,7 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
 
         var replay = await Client.PostAsJsonAsync($"/api/workspaces/{ws.Id}/dead-letters/replay", new { ids = new[] { deletion.Id } });
 
-        Assert.Equal("""{"replayed":1,"notFound":[]}""", await replay.Content.ReadAsStringAsync());
+        Assert.Equal("""{"replayed":1,"notFound":[],"alreadyDelivered":[],"alreadyQueued":[]}""", await replay.Content.ReadAsStringAsync());
         Assert.Equal("user_deleted", (await EventAsync(ws, "del-c", "skipped")).GetProperty("reason").GetString());
         Assert.Empty(await pipeline.DeadLettersAsync(ws.Id));
         var audit = Assert.Single(await RowsAsync(PrivacyAudit.TableName, ws.Id));

@@ -26,9 +26,10 @@ internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? R
 
 /// <summary>
 /// <c>GET /api/workspaces/{id}/dead-letters</c> (by reason, paged), <c>POST …/dead-letters/replay</c>
-/// and <c>DELETE …/dead-letters</c> (docs/api.md, "Dead letters"). Replay re-enqueues each event
-/// (skipping calls already delivered) and removes it from the table once enqueued, so a failure
-/// part-way loses nothing.
+/// and <c>DELETE …/dead-letters</c> (docs/api.md, "Dead letters"). Replay goes through the owner rule:
+/// it re-enqueues an event (skipping calls already delivered) only when its record has no outcome,
+/// says which were delivered meanwhile or are already queued, and removes each letter once done with
+/// it, so a failure part-way loses nothing and a replay never sends a call twice.
 /// </summary>
 public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue)
 {
@@ -71,18 +72,47 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
                 return error;
             }
             var replayed = 0;
+            List<string> alreadyDelivered = [], alreadyQueued = [];
             var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
             await foreach (var letter in letters)
             {
-                var ledgerTable = letter.MessageId is null ? null : await ledger.MarkQueuedAsync(settings.WorkspaceId, letter.MessageId, ct);
-                var envelope = new QueueEnvelope { WorkspaceId = settings.WorkspaceId, ReceivedAt = letter.ReceivedAt, Events = [] };
-                await queue.EnqueueAsync(envelope.For(new RawJson(letter.Event),
-                    new RetryState { Delivered = letter.DeliveredCalls, LedgerTable = ledgerTable }), TimeSpan.Zero, ct);
+                switch (await ReplayAsync(settings.WorkspaceId, letter, ct))
+                {
+                    case ReplayResult.Queued:
+                        replayed++;
+                        break;
+                    case ReplayResult.AlreadyDelivered:
+                        alreadyDelivered.Add(letter.Id);
+                        break;
+                    default:
+                        alreadyQueued.Add(letter.Id);
+                        break;
+                }
+                // Queued, delivered meanwhile, or another copy on it: either way this letter is done with.
                 await store.DeleteAsync(letter, ct);
-                replayed++;
             }
-            return TypedResults.Ok(new { replayed, notFound });
+            return TypedResults.Ok(new { replayed, notFound, alreadyDelivered, alreadyQueued });
         }, ct);
+
+    /// <summary>
+    /// One letter's event, through the owner rule (<see cref="EventLedger.ReplayAsync"/>): queued as a
+    /// new copy, with every call already delivered, only when its record has no outcome.
+    /// </summary>
+    private async Task<ReplayResult> ReplayAsync(string workspaceId, DeadLetter letter, CancellationToken ct)
+    {
+        Task Enqueue(string copyId, IReadOnlyList<string> delivered) => queue.EnqueueAsync(new QueueEnvelope
+        {
+            Id = copyId, WorkspaceId = workspaceId, ReceivedAt = letter.ReceivedAt, Events = [new RawJson(letter.Event)],
+            Retry = new RetryState { Delivered = delivered },
+        }, TimeSpan.Zero, ct);
+        if (letter.MessageId is not { } messageId)
+        {
+            await Enqueue(QueueEnvelope.NewId(), letter.DeliveredCalls);
+            return ReplayResult.Queued;
+        }
+        using var json = JsonDocument.Parse(letter.Event);
+        return await ledger.ReplayAsync(workspaceId, messageId, Delivery.PendingEvent.DayOf(json.RootElement, letter.ReceivedAt), letter.DeliveredCalls, Enqueue, ct);
+    }
 
     public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>

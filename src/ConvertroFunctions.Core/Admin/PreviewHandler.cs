@@ -69,12 +69,15 @@ public sealed class PreviewHandler(
         {
             var now = time.GetUtcNow();
             var items = new List<PreviewItem>(parsed!.Count);
+            var days = new List<DateOnly>(parsed.Count);
             for (var i = 0; i < parsed.Count; i++)
             {
                 using var e = parsed.Read(i);
                 items.Add(Preview(e.Event, settings, now));
+                // Where a delivery of this event would claim it: the day Segment received it (docs/architecture.md, "The event ledger").
+                days.Add(items[^1].Errors is null ? Delivery.PendingEvent.DayOf(e.Event.Element, now) : default);
             }
-            await AddRepeatsAsync(workspaceId, items, ct);
+            await AddRepeatsAsync(workspaceId, items, days, ct);
             return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
         }
     }
@@ -100,7 +103,7 @@ public sealed class PreviewHandler(
         return new PreviewItem(e.Index, messageId, Calls: calls);
     }
 
-    private async Task AddRepeatsAsync(string workspaceId, List<PreviewItem> items, CancellationToken ct)
+    private async Task AddRepeatsAsync(string workspaceId, List<PreviewItem> items, List<DateOnly> days, CancellationToken ct)
     {
         if (!ledger.Enabled)
         {
@@ -110,9 +113,9 @@ public sealed class PreviewHandler(
             .Take(MaxRepeatLookups).ToList();
         await Parallel.ForEachAsync(checkable, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (x, token) =>
         {
-            if (await ledger.LookupAsync(workspaceId, x.item.MessageId!, token) is { } record)
+            if (await ledger.LookupAsync(workspaceId, x.item.MessageId!, days[x.index], token) is { } record)
             {
-                var note = LedgerSession.KindForCopy(record, isRetry: false, time.GetUtcNow()) switch
+                var note = ClaimRules.Decide(record, new ClaimCopy(null, null), time.GetUtcNow()).Kind switch
                 {
                     ClaimKind.AlreadyDone =>
                         "An event with this messageId was already handled in the last 24 hours: delivery would send nothing (already_delivered). Use a new messageId to send it again.",

@@ -30,36 +30,44 @@ public sealed class DeadLetterStore
     private TableClient Users { get; }
 
     /// <summary>
-    /// Writes the letter (again, when a redelivered copy of its event writes the same id). The index
-    /// row first: a purge that finds it and no letter deletes nothing wrong; a letter without its row
-    /// could escape a purge.
+    /// Writes the letter (again, when another copy of its event writes the same id). The index row
+    /// first: a letter never exists without the row a purge finds it by. A purge of the same user may
+    /// run meanwhile and miss the letter (it read the index before the row was written, or deleted the
+    /// row before the letter was written); it leaves a mark (<see cref="PurgedMark"/>), and a writer
+    /// that finds a mark newer than its own start removes what it wrote, so no letter of a deleted
+    /// user escapes (docs/operations.md, "Personal data").
     /// </summary>
     public async Task AddAsync(DeadLetter letter, CancellationToken ct)
     {
         TableKeys.Checked(letter.WorkspaceId, "workspace id");
+        var started = DateTimeOffset.UtcNow;
         if (letter.UserKey is { } userKey)
         {
-            await StorageErrors.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity(UserPartition(letter.WorkspaceId, userKey), letter.Id), cancellationToken: ct), ct);
+            await KnownTables.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity(UserPartition(letter.WorkspaceId, userKey), letter.Id), cancellationToken: ct), ct);
         }
-        await StorageErrors.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(letter), TableUpdateMode.Replace, ct), ct);
+        await KnownTables.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(letter), TableUpdateMode.Replace, ct), ct);
+        if (letter.UserKey is { } key
+            && (await Users.GetEntityIfExistsAsync<TableEntity>(UserPartition(letter.WorkspaceId, key), PurgedMark, cancellationToken: ct)) is { HasValue: true } mark
+            && mark.Value!.GetDateTimeOffset("PurgedAt") > started - ClockSkew)
+        {
+            await DeleteAsync(letter, ct);
+        }
     }
 
-    /// <summary>Removes every dead letter of one user of a workspace, and their index rows; returns how many letters.</summary>
+    /// <summary>
+    /// Removes every dead letter of one user of a workspace, and their index rows; returns how many
+    /// letters. Marks the user purged first (see <see cref="AddAsync"/>).
+    /// </summary>
     public async Task<int> PurgeUserAsync(string workspaceId, string userKey, CancellationToken ct)
     {
         var purged = 0;
         var partition = UserPartition(workspaceId, userKey);
+        await KnownTables.WithTableAsync(Users, () => Users.UpsertEntityAsync(
+            new TableEntity(partition, PurgedMark) { ["PurgedAt"] = DateTimeOffset.UtcNow }, TableUpdateMode.Replace, ct), ct);
         List<string> ids = [];
-        try
+        await foreach (var row in Users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {PurgedMark}"), select: ["RowKey"], cancellationToken: ct))
         {
-            await foreach (var row in Users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: ct))
-            {
-                ids.Add(row.RowKey);
-            }
-        }
-        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
-        {
-            return 0;
+            ids.Add(row.RowKey);
         }
         foreach (var id in ids)
         {
@@ -70,10 +78,23 @@ public sealed class DeadLetterStore
         return purged;
     }
 
-    /// <summary>Removes every dead letter written before <paramref name="before"/>, in every partition, with their index rows.</summary>
+    /// <summary>
+    /// The row a purge leaves in the user's index partition (it sorts before every dead-letter id). Kept
+    /// a day (<see cref="DeleteOlderThanAsync"/>): it only matters to a writer that ran at the same time.
+    /// </summary>
+    public const string PurgedMark = "!purged";
+
+    /// <summary>How far apart two instances' clocks may be.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Removes every dead letter written before <paramref name="before"/>, in every partition, with
+    /// their index rows, and purge marks older than a day.
+    /// </summary>
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct)
     {
         var old = new List<(string WorkspaceId, string Id, string? UserKey)>();
+        var marks = new List<(string, string)>();
         try
         {
             // Ids sort newest first: every id at or past this one is older.
@@ -82,13 +103,18 @@ public sealed class DeadLetterStore
             {
                 old.Add((row.PartitionKey, row.RowKey, row.GetString("UserKey")));
             }
+            await foreach (var row in Users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {PurgedMark} and PurgedAt lt {DateTimeOffset.UtcNow.AddDays(-1)}"),
+                               select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            {
+                marks.Add((row.PartitionKey, row.RowKey));
+            }
         }
         catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
         {
-            return 0;
+            // Nothing dead-lettered yet.
         }
         await TableDeletes.DeleteAsync(Table, old.Select(o => (o.WorkspaceId, o.Id)), ct);
-        await TableDeletes.DeleteAsync(Users, old.Where(o => o.UserKey is not null).Select(o => (UserPartition(o.WorkspaceId, o.UserKey!), o.Id)), ct);
+        await TableDeletes.DeleteAsync(Users, [.. old.Where(o => o.UserKey is not null).Select(o => (UserPartition(o.WorkspaceId, o.UserKey!), o.Id)), .. marks], ct);
         return old.Count;
     }
 
@@ -174,12 +200,18 @@ public sealed class DeadLetterStore
     }
 
     /// <summary>Removes a dead letter that was read (replayed, deleted by a person), with its index row.</summary>
-    public async Task<bool> DeleteAsync(DeadLetter letter, CancellationToken ct)
+    public Task<bool> DeleteAsync(DeadLetter letter, CancellationToken ct) => DeleteAsync(letter.WorkspaceId, letter.Id, letter.UserKey, ct);
+
+    /// <summary>
+    /// Removes a dead letter and its index row by id: a letter whose event was delivered after all (a
+    /// Segment re-send, a replay). False when there was no such letter.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string workspaceId, string id, string? userKey, CancellationToken ct)
     {
-        var deleted = await DeleteAsync(letter.WorkspaceId, letter.Id, ct);
-        if (letter.UserKey is { } userKey)
+        var deleted = await DeleteAsync(workspaceId, id, ct);
+        if (userKey is not null)
         {
-            await Users.DeleteEntityAsync(UserPartition(letter.WorkspaceId, userKey), letter.Id, ETag.All, ct);
+            await Users.DeleteEntityAsync(UserPartition(workspaceId, userKey), id, ETag.All, ct);
         }
         return deleted;
     }
@@ -187,24 +219,29 @@ public sealed class DeadLetterStore
     /// <summary>The index partition of one user of a workspace: its rows are the ids of the user's dead letters.</summary>
     private static string UserPartition(string workspaceId, string userKey) => $"{workspaceId}.{userKey}";
 
-    private static TableEntity ToEntity(DeadLetter d) => new(d.WorkspaceId, d.Id)
+    private static TableEntity ToEntity(DeadLetter d)
     {
-        ["MessageId"] = d.MessageId,
-        ["EventType"] = d.EventType,
-        ["EventName"] = d.EventName,
-        ["ReasonCode"] = d.ReasonCode,
-        ["Reason"] = d.Reason,
-        ["LastStatus"] = d.LastStatus,
-        ["ResponseExcerpt"] = d.ResponseExcerpt,
-        ["Attempts"] = d.Attempts,
-        ["FirstFailureAt"] = d.FirstFailureAt,
-        ["LastFailureAt"] = d.LastFailureAt,
-        ["ReceivedAt"] = d.ReceivedAt,
-        // Binary keeps the raw bytes exactly and fits 64 KiB; events are at most 32 KiB.
-        ["Event"] = d.Event.ToArray(),
-        ["DeliveredCalls"] = JsonSerializer.Serialize(d.DeliveredCalls.ToArray(), CoreJsonContext.Default.StringArray),
-        ["UserKey"] = d.UserKey,
-    };
+        var entity = new TableEntity(d.WorkspaceId, d.Id)
+        {
+            ["MessageId"] = d.MessageId,
+            ["EventType"] = d.EventType,
+            ["EventName"] = d.EventName,
+            ["ReasonCode"] = d.ReasonCode,
+            ["Reason"] = d.Reason,
+            ["LastStatus"] = d.LastStatus,
+            ["ResponseExcerpt"] = d.ResponseExcerpt,
+            ["Attempts"] = d.Attempts,
+            ["FirstFailureAt"] = d.FirstFailureAt,
+            ["LastFailureAt"] = d.LastFailureAt,
+            ["ReceivedAt"] = d.ReceivedAt,
+            // Binary keeps the raw bytes exactly and fits 64 KiB; events are at most 32 KiB.
+            ["Event"] = d.Event.ToArray(),
+            ["UserKey"] = d.UserKey,
+        };
+        // A deletion's letter lists one erase per visitor code: possibly more than one property holds.
+        LongStrings.Write(entity, "DeliveredCalls", JsonSerializer.Serialize(d.DeliveredCalls.ToArray(), CoreJsonContext.Default.StringArray));
+        return entity;
+    }
 
     private static DeadLetter FromEntity(TableEntity e) => new()
     {
@@ -222,7 +259,7 @@ public sealed class DeadLetterStore
         LastFailureAt = e.GetDateTimeOffset("LastFailureAt") ?? DateTimeOffset.MinValue,
         ReceivedAt = e.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.MinValue,
         Event = e.GetBinary("Event") ?? [],
-        DeliveredCalls = JsonSerializer.Deserialize(e.GetString("DeliveredCalls") ?? "[]", CoreJsonContext.Default.StringArray) ?? [],
+        DeliveredCalls = JsonSerializer.Deserialize(LongStrings.Read(e, "DeliveredCalls") ?? "[]", CoreJsonContext.Default.StringArray) ?? [],
         UserKey = e.GetString("UserKey"),
     };
 }

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace ConvertroFunctions.Core.Delivery;
 
 /// <summary>
-/// Builds and stores dead letters, from failed deliveries, from the poison queue, and from
-/// messages that cannot be read at all. Logged loudly: a dead letter needs a person.
+/// Builds and stores dead letters, from failed deliveries, from the poison queue
+/// (<see cref="PoisonDrain"/>), and from messages that cannot be read at all, and removes the letter of
+/// an event delivered after all. Logged loudly: a dead letter needs a person.
 /// </summary>
 public sealed partial class DeadLetterWriter(
     DeadLetterStore store, UserKeys keys, DeliveryMetrics metrics, TimeProvider time, ILogger<DeadLetterWriter> logger)
@@ -52,32 +53,15 @@ public sealed partial class DeadLetterWriter(
     }
 
     /// <summary>
-    /// Every event of a message the host gave up on after maxDequeueCount failed runs. The host
-    /// never moves a message of the poison queue anywhere else, so nothing may escape from here:
-    /// anything that goes wrong reading it dead-letters the message whole as unreadable. (Only a
-    /// storage outage escapes: the host retries the message until storage is back.)
+    /// The event was delivered (or skipped) after all, by a copy that took it over (a Segment re-send,
+    /// a replay): its dead letter, if one was written, goes, with its index row.
     /// </summary>
-    public async Task PoisonAsync(BinaryData body, CancellationToken ct)
+    public async Task ResolveAsync(PendingEvent e, string letterId, CancellationToken ct)
     {
-        List<PendingEvent> events = [];
-        try
+        var userKey = e.UserId is { } userId ? await keys.KeyOfAsync(e.Envelope.WorkspaceId, userId, ct) : null;
+        if (await store.DeleteAsync(e.Envelope.WorkspaceId, letterId, userKey, ct))
         {
-            var envelope = QueueMessagePacker.Deserialize(body);
-            events = [.. envelope.Events.Select(raw => PendingEvent.Parse(envelope, raw))];
-            foreach (var e in events)
-            {
-                await AddAsync(e, ReasonCodes.PoisonMessage,
-                    "Processing failed maxDequeueCount times (host.json) with an unexpected error (see the logs for the message); " +
-                    "the message was moved to the poison queue.", null, e.Envelope.Retry?.Attempt ?? 0, e.KnownDelivered, ct);
-            }
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested && !StorageErrors.IsUnavailable(ex))
-        {
-            await UnreadableAsync(body, ex.Message, ct);
-        }
-        finally
-        {
-            events.ForEach(e => e.Dispose());
+            LogResolved(logger, e.MessageId, e.Envelope.WorkspaceId);
         }
     }
 
@@ -99,6 +83,9 @@ public sealed partial class DeadLetterWriter(
         metrics.DeadLettered(UnreadablePartition, ReasonCodes.UnreadableMessage);
         LogDeadLettered(logger, null, UnreadablePartition, ReasonCodes.UnreadableMessage, error);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {MessageId} of workspace {WorkspaceId} was delivered after all: its dead letter is removed")]
+    private static partial void LogResolved(ILogger logger, string messageId, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered event {MessageId} of workspace {WorkspaceId} ({ReasonCode}): {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string? messageId, string workspaceId, string reasonCode, string reason);

@@ -4,6 +4,7 @@ using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,20 +13,20 @@ namespace ConvertroFunctions.Core.Delivery;
 
 /// <summary>
 /// The queue trigger's work (docs/architecture.md, "Delivery"): for the events of one
-/// <c>segment-events</c> message, map them, claim them in the event ledger, send their calls, and
-/// bring each to exactly one outcome — delivered, skipped (with its reason), re-queued for a later
-/// attempt, or dead-lettered (with a reason code). The decision is <see cref="DeliveryDecision"/>'s;
-/// this class only performs it. Throws only when it cannot record an outcome (storage down), so the
-/// host retries the message. When the host stops (<paramref name="ct"/> of <see cref="HandleAsync"/>
-/// is cancelled) it starts no more events, lets calls on the wire finish, records their progress and
-/// hands the rest back to the queue at once.
+/// <c>segment-events</c> message, map them, claim them in the event ledger (the owner rule), send
+/// the calls of the events this copy owns, and bring each to exactly one outcome — delivered,
+/// skipped (with its reason), re-queued for a later attempt, or dead-lettered (with a reason code).
+/// The decision is <see cref="DeliveryDecision"/>'s; this class only performs it. Two things are
+/// waits, not failures: when the host stops (<c>ct</c> cancelled) it starts no more calls, lets
+/// calls on the wire finish and hands the rest back at once; when Table storage is unavailable it
+/// hands the events it could not record back with a growing delay, carrying what they delivered.
+/// It throws only when the queue itself refuses (or on something unexpected), so the host retries.
 /// </summary>
 public sealed partial class DeliveryHandler(
     WorkspaceCache workspaces,
     ConvertroClient convertro,
     EventLedger ledger,
-    UserDeletion deletion,
-    LinkStore links,
+    DeliveryPrivacy privacy,
     EventQueue queue,
     DeadLetterWriter deadLetters,
     DeliveryMetrics metrics,
@@ -47,11 +48,10 @@ public sealed partial class DeliveryHandler(
             await deadLetters.UnreadableAsync(body, ex.Message, ct);
             return;
         }
-        var settings = await workspaces.GetAsync(envelope.WorkspaceId, ct);
         var events = envelope.Events.Select(raw => PendingEvent.Parse(envelope, raw)).ToList();
         try
         {
-            await DeliverAsync(envelope, events, settings, ct);
+            await DeliverAsync(envelope, events, ct);
         }
         finally
         {
@@ -59,118 +59,161 @@ public sealed partial class DeliveryHandler(
         }
     }
 
-    private async Task DeliverAsync(QueueEnvelope envelope, List<PendingEvent> events, WorkspaceSettings? settings, CancellationToken ct)
+    private async Task DeliverAsync(QueueEnvelope envelope, List<PendingEvent> events, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var unavailable = Unavailable(envelope.WorkspaceId, settings);
-        var work = new List<EventPlan>(events.Count);
-        foreach (var e in events)
-        {
-            work.Add(await PlanAsync(e, settings!, unavailable, now, ct));
-        }
-        var outcomes = new Outcome[work.Count];
-
-        var session = ledger.Begin(envelope.WorkspaceId);
+        var work = new Work[events.Count];
+        WorkspaceSettings? settings;
         try
         {
-            var claims = await session.ClaimAsync([.. work.Select(w => w.Request)], ct);
-            // Remembered before the users calls go out, so that a later Segment delete can erase these visitor codes in Convertro.
-            await links.RecordAsync(envelope.WorkspaceId, [.. work.Zip(claims).Where(p => p.Second.Kind == ClaimKind.Owned)
-                .SelectMany(p => p.First.Mapping?.Calls ?? [])
-                .Where(c => c is { Endpoint: ConvertroEndpoint.Users, UserId: not null })
-                .Select(c => new UserLink(c.UserId!, ConvertroWire.Sid(c.DeviceId)))], ct);
+            settings = await workspaces.GetAsync(envelope.WorkspaceId, ct);
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            // Nothing claimed yet: the whole message waits, as it is.
+            await WaitForStorageAsync(envelope, events, ex);
+            return;
+        }
+        var now = time.GetUtcNow();
+        var unavailable = Unavailable(envelope.WorkspaceId, settings);
+        for (var i = 0; i < events.Count; i++)
+        {
+            work[i] = Plan(events[i], settings!, unavailable, now);
+        }
+
+        var session = ledger.Begin(envelope.WorkspaceId);
+        IReadOnlyList<EventClaim> claims = [];
+        Exception? storageDown = null;
+        try
+        {
+            claims = await session.ClaimAsync([.. work.Select(w => w.Request)], ct);
+            for (var i = 0; i < work.Length; i++)
+            {
+                work[i].Claim = claims[i];
+            }
+            await PrepareOwnedAsync(envelope, work, settings, now, ct);
             // Calls on the wire when the host stops get this long to finish before they are abandoned.
             using var grace = new CancellationTokenSource();
             await using var onStop = ct.Register(() => grace.CancelAfter(options.Value.ShutdownGrace));
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, work.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents },
-                async (i, _) => outcomes[i] = await RunAsync(work[i], claims[i], session, settings, stopping: ct, calls: grace.Token));
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelEvents },
+                async (w, _) => w.Outcome = await RunAsync(w, session, settings, stopping: ct, calls: grace.Token));
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            storageDown = ex;
+            foreach (var w in work.Where(w => w.Outcome == Outcome.None))
+            {
+                w.Outcome = Outcome.StorageWait;
+            }
         }
         finally
         {
             // Writes what is left and lets go of unfinished events, before they go back to the queue.
-            await session.DisposeAsync();
+            foreach (var unwritten in await session.CloseAsync(claims))
+            {
+                var w = work.First(x => ReferenceEquals(x.Claim, unwritten));
+                if (w.Outcome is Outcome.Delivered or Outcome.Skipped or Outcome.DeadLettered)
+                {
+                    // Its outcome is not recorded: another copy must finish it, knowing what was delivered.
+                    w.Outcome = Outcome.StorageWait;
+                    storageDown ??= new TimeoutException("Table storage did not take the event's outcome.");
+                }
+            }
         }
-        if (outcomes.Contains(Outcome.HandedBack))
-        {
-            await queue.EnqueueAsync(envelope with { Events = [.. events.Where((_, i) => outcomes[i] == Outcome.HandedBack).Select(e => e.Raw)] },
-                TimeSpan.Zero, CancellationToken.None);
-        }
-        LogSummary(envelope.WorkspaceId, outcomes);
+        await SettleAsync(envelope, work, session);
+        await HandBackAsync(envelope, work, session, storageDown);
+        LogSummary(envelope.WorkspaceId, work);
     }
 
-    /// <summary>
-    /// What the mapping (or the workspace) says an event is before anything is sent. A Segment
-    /// delete purges the user's stored data here, and becomes the erase calls, if any, to send.
-    /// </summary>
-    private async ValueTask<EventPlan> PlanAsync(PendingEvent e, WorkspaceSettings settings, string? unavailable, DateTimeOffset now, CancellationToken ct)
+    /// <summary>What the mapping (or the workspace) says an event is, before the ledger is asked. No I/O.</summary>
+    private static Work Plan(PendingEvent e, WorkspaceSettings settings, string? unavailable, DateTimeOffset now)
     {
         if (unavailable is not null)
         {
-            var record = e.Record(EventState.DeadLettered, now, ReasonCodes.WorkspaceUnavailable, unavailable) with { DeadLetterId = DeadLetter.NewId(now) };
-            return new EventPlan(e, null, new ClaimRequest(record, e.SegmentReceivedAt, e.Envelope.Retry));
+            // Owned first, then dead-lettered like any other failure (the letter before the record).
+            return new Work(e, null, e.Claim(EventState.Delivering, now), unavailable);
         }
         var mapping = ConvertroMapper.Map(e.Element, settings, e.Envelope.ReceivedAt);
-        if (mapping.DeletedUserId is { } deleted)
-        {
-            // A retry after a failed erase has purged already; a first delivery or a replay (attempt 0) purges.
-            var erase = await deletion.PurgeAsync(settings, e.MessageId, deleted, now.ToUnixTimeSeconds(), purge: e.Envelope.Retry is not { Attempt: > 0 }, ct);
-            if (erase.Count > 0)
-            {
-                mapping = MappingResult.Send([.. erase]) with { DeletedUserId = deleted };
-            }
-        }
-        return mapping.Skip is { } skip
-            ? new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Skipped, now, skip.Code, skip.Message), e.SegmentReceivedAt, e.Envelope.Retry))
-            : new EventPlan(e, mapping, new ClaimRequest(e.Record(EventState.Delivering, now), e.SegmentReceivedAt, e.Envelope.Retry));
+        // A skip is final as claimed; a Segment delete's outcome depends on what its owner purges and erases.
+        return mapping.Skip is { } skip && mapping.DeletedUserId is null
+            ? new Work(e, mapping, e.Claim(EventState.Skipped, now, reason: skip.Code, detail: skip.Message))
+            : new Work(e, mapping, e.Claim(EventState.Delivering, now));
     }
 
-    private async Task<Outcome> RunAsync(
-        EventPlan plan, EventClaim claim, LedgerSession session, WorkspaceSettings? settings, CancellationToken stopping, CancellationToken calls)
+    /// <summary>The privacy step for the events this copy owns: links remembered before users calls go out; deletions purged and turned into their erases.</summary>
+    private async Task PrepareOwnedAsync(QueueEnvelope envelope, Work[] work, WorkspaceSettings? settings, DateTimeOffset now, CancellationToken ct)
     {
-        var e = plan.Event;
+        var owned = work.Where(w => w.Claim!.Kind == ClaimKind.Owned && w.Mapping is not null && w.Request.Record.State == EventState.Delivering).ToList();
+        await privacy.RecordLinksAsync(envelope.WorkspaceId, owned.Select(w => w.Mapping!.Value), ct);
+        foreach (var w in owned.Where(w => w.Mapping!.Value.DeletedUserId is not null))
+        {
+            // A first delivery or a replay (attempt 0) purges; a retry after a failed erase has purged already.
+            (w.Mapping, w.Erasure) = await privacy.DeleteAsync(settings!, w.Event.MessageId, w.Mapping!.Value, now, firstAttempt: w.Event.Envelope.Retry is not { Attempt: > 0 }, ct);
+        }
+    }
+
+    private async Task<Outcome> RunAsync(Work w, LedgerSession session, WorkspaceSettings? settings, CancellationToken stopping, CancellationToken calls)
+    {
+        var (e, claim) = (w.Event, w.Claim!);
         switch (claim.Kind)
         {
             case ClaimKind.AlreadyDone:
-                return Skip(e, SkipReason.AlreadyDelivered);
+                return Skip(w, SkipReason.AlreadyDelivered);
             case ClaimKind.Duplicate:
-                return Skip(e, SkipReason.Duplicate);
+                return Skip(w, SkipReason.Duplicate);
             case ClaimKind.InFlight:
                 await WaitForOtherCopyAsync(e, claim.RetryAfter);
                 return Outcome.Waiting;
-            case ClaimKind.Recorded when plan.Mapping?.Skip is { } skip:
-                return Skip(e, skip);
-            case ClaimKind.Recorded:
-                // The letter the ledger points at: a copy of an event already dead-lettered writes the same letter again.
-                var letterId = claim.Current is { State: EventState.DeadLettered, DeadLetterId: { } recorded } ? recorded : claim.Request.Record.DeadLetterId;
-                await deadLetters.AddAsync(e, claim.Request.Record.Reason!, claim.Request.Record.Detail!, null,
-                    claim.Request.Record.Attempts, e.KnownDelivered, CancellationToken.None, letterId);
-                return Outcome.DeadLettered;
         }
-
-        if (stopping.IsCancellationRequested)
+        try
         {
+            if (w.Request.Record.State == EventState.Skipped)
+            {
+                return Outcome.Skipped; // recorded with the claim
+            }
+            if (w.Unavailable is { } why)
+            {
+                return await DeadLetterAsync(w, session, new DeliveryDecision.DeadLetter(ReasonCodes.WorkspaceUnavailable, why, claim.Record.Attempts), null);
+            }
+            if (w.Mapping!.Value.Skip is { } skip)
+            {
+                // A deletion with nothing to erase in Convertro.
+                return await session.CompleteAsync(claim, r => r with { State = EventState.Skipped, Reason = skip.Code, Detail = skip.Message }, writeNow: false, CancellationToken.None) == WriteResult.Lost
+                    ? Skip(w, SkipReason.Duplicate) : Outcome.Skipped;
+            }
+            return await SendAsync(w, session, settings!, stopping, calls);
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex) && !stopping.IsCancellationRequested)
+        {
+            w.StorageError = ex;
             session.Release(claim);
-            return Outcome.HandedBack;
+            return Outcome.StorageWait;
         }
-        if (!await session.EnsureLeaseAsync(claim, CancellationToken.None))
-        {
-            // Our hold lapsed (storage was slow) and another copy took the event over: it delivers it.
-            return Skip(e, SkipReason.Duplicate);
-        }
+    }
+
+    /// <summary>An owned event's calls, in order, skipping those already delivered; each only while this copy still holds the event.</summary>
+    private async Task<Outcome> SendAsync(Work w, LedgerSession session, WorkspaceSettings settings, CancellationToken stopping, CancellationToken calls)
+    {
+        var claim = w.Claim!;
         SendOutcome? failure = null;
-        foreach (var call in plan.Mapping!.Value.Calls.Where(c => !claim.Delivered.Any(d => d.Key == c.Key)))
+        foreach (var call in w.Mapping!.Value.Calls.Where(c => !claim.Delivered.Any(d => d.Key == c.Key)))
         {
             if (stopping.IsCancellationRequested)
             {
                 session.Release(claim);
                 return Outcome.HandedBack;
             }
+            switch (await session.CheckLeaseAsync(claim, CancellationToken.None))
+            {
+                case LeaseCheck.Lost:
+                    // Our hold lapsed (storage was slow) and another copy took the event over: it delivers it.
+                    return Skip(w, SkipReason.Duplicate);
+                case LeaseCheck.Unavailable:
+                    return Outcome.StorageWait;
+            }
             SendOutcome sent;
             try
             {
-                sent = await convertro.SendAsync(call, settings!, calls);
+                sent = await convertro.SendAsync(call, settings, calls);
             }
             catch (OperationCanceledException) when (calls.IsCancellationRequested)
             {
@@ -185,56 +228,150 @@ public sealed partial class DeliveryHandler(
             }
             session.CallDelivered(claim, new CallRecord(call.Key, sent.Status ?? 200, time.GetUtcNow()));
         }
-        if (failure is null && plan.Mapping!.Value.DeletedUserId is { } erased)
+        if (failure is null && w.Erasure is { } erasure)
         {
-            await deletion.ErasedAsync(e.Envelope.WorkspaceId, erased, CancellationToken.None);
+            await privacy.ErasedAsync(w.Event.Envelope.WorkspaceId, erasure, CancellationToken.None);
         }
-        return await ApplyAsync(e, claim, session, failure, stopping);
+        return DeliveryDecision.Decide(failure, claim.Record.Attempts, _schedule, time.GetUtcNow(), Random.Shared.NextDouble() * 0.1) switch
+        {
+            DeliveryDecision.Delivered => await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, CancellationToken.None) == WriteResult.Lost
+                ? Skip(w, SkipReason.Duplicate) : Outcome.Delivered,
+            DeliveryDecision.Retry retry => await RetryAsync(w, session, retry, failure!),
+            DeliveryDecision.DeadLetter dead => await DeadLetterAsync(w, session, dead, failure),
+            _ => throw new InvalidOperationException("Unknown delivery decision."),
+        };
     }
 
-    /// <summary>Performs <see cref="DeliveryDecision.Decide"/>'s decision for one event.</summary>
-    private async Task<Outcome> ApplyAsync(PendingEvent e, EventClaim claim, LedgerSession session, SendOutcome? failure, CancellationToken ct)
+    /// <summary>Enqueues the retry (a new copy) first, then records it as the event's next owner: a crash in between never loses the event.</summary>
+    private async Task<Outcome> RetryAsync(Work w, LedgerSession session, DeliveryDecision.Retry retry, SendOutcome failure)
     {
-        var now = time.GetUtcNow();
+        var (e, claim) = (w.Event, w.Claim!);
         var ws = e.Envelope.WorkspaceId;
-        var delivered = claim.Delivered.Select(c => c.Key).ToList();
-        switch (DeliveryDecision.Decide(failure, claim.Current.Attempts, _schedule, now, Random.Shared.NextDouble() * 0.1))
+        var successor = e.Envelope.For(e.Raw, new RetryState
         {
-            case DeliveryDecision.Delivered:
-                await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, now: false, ct);
-                metrics.Delivered(ws, now - e.Envelope.ReceivedAt);
-                return Outcome.Delivered;
+            Attempt = retry.Attempt,
+            Delivered = [.. session.Current(claim).Calls.Select(c => c.Key)],
+            FirstFailureAt = e.Envelope.Retry?.FirstFailureAt ?? time.GetUtcNow(),
+            LastError = failure.Error,
+            LastStatus = failure.Status,
+        }, newCopy: true);
+        await queue.EnqueueAsync(successor, retry.Delay, CancellationToken.None);
+        // Written now: the retry looks for it. Lost or unwritten, the retry still decides by the record it finds.
+        await session.CompleteAsync(claim, r => r with
+        {
+            State = EventState.Retrying, Owner = successor.Id, Attempts = retry.Attempt, NextAttemptAt = retry.At, Detail = failure.Error, LastStatus = failure.Status,
+        }, writeNow: true, CancellationToken.None);
+        metrics.Retried(ws);
+        LogRetrying(logger, e.MessageId, ws, retry.Attempt, failure.Error, retry.At);
+        return Outcome.Retrying;
+    }
 
-            case DeliveryDecision.Retry retry:
-                await queue.EnqueueAsync(e.Envelope.For(e.Raw, new RetryState
-                {
-                    Attempt = retry.Attempt,
-                    Delivered = delivered,
-                    FirstFailureAt = e.Envelope.Retry?.FirstFailureAt ?? now,
-                    LastError = failure!.Error,
-                    LastStatus = failure.Status,
-                    LedgerTable = claim.TableName,
-                }), retry.Delay, CancellationToken.None);
-                await session.CompleteAsync(claim, r => r with
-                {
-                    State = EventState.Retrying, Attempts = retry.Attempt, NextAttemptAt = retry.At, Detail = failure.Error, LastStatus = failure.Status,
-                }, now: true, CancellationToken.None);
-                metrics.Retried(ws);
-                LogRetrying(logger, e.MessageId, ws, retry.Attempt, failure.Error, retry.At);
-                return Outcome.Retrying;
+    /// <summary>The letter first (the id the record names, so every copy writes the same one), then the record.</summary>
+    private async Task<Outcome> DeadLetterAsync(Work w, LedgerSession session, DeliveryDecision.DeadLetter dead, SendOutcome? failure)
+    {
+        var (e, claim) = (w.Event, w.Claim!);
+        var current = session.Current(claim);
+        var id = await deadLetters.AddAsync(e, dead.ReasonCode, dead.Reason, failure, dead.Attempts,
+            [.. current.Calls.Select(c => c.Key)], CancellationToken.None, current.DeadLetterId);
+        await session.CompleteAsync(claim, r => r with
+        {
+            State = EventState.DeadLettered, Attempts = dead.Attempts, Reason = dead.ReasonCode, Detail = dead.Reason, LastStatus = failure?.Status, DeadLetterId = id,
+        }, writeNow: true, CancellationToken.None);
+        return Outcome.DeadLettered;
+    }
 
-            case DeliveryDecision.DeadLetter dead:
-                var id = await deadLetters.AddAsync(e, dead.ReasonCode, dead.Reason, failure, dead.Attempts, delivered, CancellationToken.None);
-                await session.CompleteAsync(claim, r => r with
+    /// <summary>
+    /// After the session closed: outcomes that were recorded are counted, and an event delivered after
+    /// all (a Segment re-send, a replay) loses the dead letter it had.
+    /// </summary>
+    private async Task SettleAsync(QueueEnvelope envelope, Work[] work, LedgerSession session)
+    {
+        var ws = envelope.WorkspaceId;
+        foreach (var w in work)
+        {
+            if (w.Outcome is Outcome.Delivered or Outcome.Skipped && session.Result(w.Claim!) == WriteResult.Lost)
+            {
+                w.Outcome = Skip(w, SkipReason.Duplicate);
+                continue;
+            }
+            switch (w.Outcome)
+            {
+                case Outcome.Delivered:
+                    metrics.Delivered(ws, time.GetUtcNow() - envelope.ReceivedAt);
+                    break;
+                case Outcome.Skipped:
+                    var reason = w.Mapping!.Value.Skip!;
+                    metrics.Skipped(ws, reason.Code);
+                    LogSkipped(logger, w.Event.MessageId, ws, reason.Code);
+                    break;
+                default:
+                    continue;
+            }
+            if (w.Claim!.TookOver && w.Claim.Record.DeadLetterId is { } letter)
+            {
+                try
                 {
-                    State = EventState.DeadLettered, Attempts = dead.Attempts, Reason = dead.ReasonCode, Detail = dead.Reason,
-                    LastStatus = failure?.Status, DeadLetterId = id,
-                }, now: true, CancellationToken.None);
-                return Outcome.DeadLettered;
-
-            default:
-                throw new InvalidOperationException("Unknown delivery decision.");
+                    await deadLetters.ResolveAsync(w.Event, letter, CancellationToken.None);
+                }
+                catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+                {
+                    LogResolveFailed(logger, ex, w.Event.MessageId, ws);
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// Events this copy will not finish go back on the queue as the same copy: at once after a stop;
+    /// after a growing wait when Table storage was unavailable (not an attempt: it never counts toward
+    /// the schedule or maxDequeueCount). Each carries the calls it delivered, so none is sent again.
+    /// </summary>
+    private async Task HandBackAsync(QueueEnvelope envelope, Work[] work, LedgerSession session, Exception? storageDown)
+    {
+        foreach (var (outcome, group) in new[] { Outcome.HandedBack, Outcome.StorageWait }.Select(o => (o, work.Where(w => w.Outcome == o).ToList())))
+        {
+            if (group.Count == 0)
+            {
+                continue;
+            }
+            var waits = outcome == Outcome.StorageWait ? envelope.Waits + 1 : envelope.Waits;
+            var delay = outcome == Outcome.StorageWait
+                ? DeliveryOptions.StorageWait(waits, Random.Shared.NextDouble() * 0.1, StorageErrors.RetryAfter(group.Select(w => w.StorageError).FirstOrDefault(x => x is not null) ?? storageDown!))
+                : TimeSpan.Zero;
+            // Events with progress of their own each in a message of their own; the rest together, as they came.
+            var (progressed, plain) = (group.Where(w => Progress(w, session) is not null).ToList(), group.Where(w => Progress(w, session) is null).ToList());
+            if (plain.Count > 0)
+            {
+                await queue.EnqueueAsync(envelope with { Events = [.. plain.Select(w => w.Event.Raw)], Waits = waits }, delay, CancellationToken.None);
+            }
+            foreach (var w in progressed)
+            {
+                await queue.EnqueueAsync(envelope.For(w.Event.Raw, Progress(w, session)) with { Waits = waits }, delay, CancellationToken.None);
+            }
+            if (outcome == Outcome.StorageWait)
+            {
+                metrics.StorageWaited(envelope.WorkspaceId, group.Count);
+                LogStorageWait(logger, envelope.WorkspaceId, group.Count, waits, delay, (group.Select(w => w.StorageError).FirstOrDefault(x => x is not null) ?? storageDown)?.Message.Split('\n')[0]);
+            }
+        }
+    }
+
+    /// <summary>The event's retry state with the calls delivered so far, or null when it delivered nothing the envelope does not already say.</summary>
+    private static RetryState? Progress(Work w, LedgerSession session)
+    {
+        var known = w.Event.KnownDelivered;
+        var delivered = w.Claim is null ? [] : session.Current(w.Claim).Calls.Select(c => c.Key).Where(k => !known.Contains(k)).ToList();
+        return delivered.Count == 0 ? null : (w.Event.Envelope.Retry ?? new RetryState()) with { Delivered = [.. known, .. delivered] };
+    }
+
+    /// <summary>Table storage was unavailable before anything was claimed: the whole message waits, unchanged but for its wait count.</summary>
+    private async Task WaitForStorageAsync(QueueEnvelope envelope, List<PendingEvent> events, Exception error)
+    {
+        var waits = envelope.Waits + 1;
+        var delay = DeliveryOptions.StorageWait(waits, Random.Shared.NextDouble() * 0.1, StorageErrors.RetryAfter(error));
+        await queue.EnqueueAsync(envelope with { Waits = waits }, delay, CancellationToken.None);
+        metrics.StorageWaited(envelope.WorkspaceId, events.Count);
+        LogStorageWait(logger, envelope.WorkspaceId, events.Count, waits, delay, error.Message.Split('\n')[0]);
     }
 
     /// <returns>Why the workspace cannot take events now, or null when it can.</returns>
@@ -247,11 +384,11 @@ public sealed partial class DeliveryHandler(
         _ => null,
     };
 
-    private Outcome Skip(PendingEvent e, SkipReason reason)
+    private Outcome Skip(Work w, SkipReason reason)
     {
-        metrics.Skipped(e.Envelope.WorkspaceId, reason.Code);
-        LogSkipped(logger, e.MessageId, e.Envelope.WorkspaceId, reason.Code);
-        return Outcome.Skipped;
+        metrics.Skipped(w.Event.Envelope.WorkspaceId, reason.Code);
+        LogSkipped(logger, w.Event.MessageId, w.Event.Envelope.WorkspaceId, reason.Code);
+        return Outcome.SkippedCopy;
     }
 
     /// <summary>
@@ -265,25 +402,45 @@ public sealed partial class DeliveryHandler(
         LogWaiting(logger, e.MessageId, e.Envelope.WorkspaceId, delay);
     }
 
-    private void LogSummary(string workspaceId, Outcome[] outcomes)
+    private void LogSummary(string workspaceId, Work[] work)
     {
-        int Count(Outcome outcome) => outcomes.Count(o => o == outcome);
-        var (delivered, skipped) = (Count(Outcome.Delivered), Count(Outcome.Skipped));
-        if (delivered + skipped < outcomes.Length)
+        int Count(params Outcome[] outcomes) => work.Count(w => outcomes.Contains(w.Outcome));
+        var (delivered, skipped) = (Count(Outcome.Delivered), Count(Outcome.Skipped, Outcome.SkippedCopy));
+        if (delivered + skipped < work.Length)
         {
-            LogMessage(logger, workspaceId, outcomes.Length, delivered, skipped, Count(Outcome.Retrying), Count(Outcome.DeadLettered),
-                Count(Outcome.Waiting), Count(Outcome.HandedBack));
+            LogMessage(logger, workspaceId, work.Length, delivered, skipped, Count(Outcome.Retrying), Count(Outcome.DeadLettered),
+                Count(Outcome.Waiting), Count(Outcome.HandedBack), Count(Outcome.StorageWait));
         }
         else
         {
-            LogMessageDone(logger, workspaceId, outcomes.Length, delivered, skipped);
+            LogMessageDone(logger, workspaceId, work.Length, delivered, skipped);
         }
     }
 
-    private enum Outcome { Delivered, Skipped, Retrying, DeadLettered, Waiting, HandedBack }
+    /// <summary>What became of an event in this run. <c>SkippedCopy</c>: this copy sent nothing (a repeat, a duplicate), counted at once.</summary>
+    private enum Outcome { None, Delivered, Skipped, SkippedCopy, Retrying, DeadLettered, Waiting, HandedBack, StorageWait }
 
-    /// <summary>An event with its mapping (null when its workspace is unavailable) and what to claim.</summary>
-    private sealed record EventPlan(PendingEvent Event, MappingResult? Mapping, ClaimRequest Request);
+    /// <summary>One event of the message on its way: its plan, its claim, and what became of it.</summary>
+    private sealed class Work(PendingEvent e, MappingResult? mapping, ClaimRequest request, string? unavailable = null)
+    {
+        public PendingEvent Event { get; } = e;
+
+        /// <summary>The mapping (null when the workspace is unavailable); a deletion's becomes its erase calls once owned.</summary>
+        public MappingResult? Mapping { get; set; } = mapping;
+
+        public ClaimRequest Request { get; } = request;
+
+        /// <summary>Why the workspace cannot take the event (dead-lettered as workspace_unavailable), or null.</summary>
+        public string? Unavailable { get; } = unavailable;
+
+        public EventClaim? Claim { get; set; }
+
+        public UserErasure? Erasure { get; set; }
+
+        public Outcome Outcome { get; set; }
+
+        public Exception? StorageError { get; set; }
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped event {MessageId} of workspace {WorkspaceId}: {ReasonCode}")]
     private static partial void LogSkipped(ILogger logger, string messageId, string workspaceId, string reasonCode);
@@ -294,8 +451,14 @@ public sealed partial class DeliveryHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId}: attempt {Attempt} failed ({Error}); next attempt at {NextAttemptAt:O}")]
     private static partial void LogRetrying(ILogger logger, string messageId, string workspaceId, int attempt, string error, DateTimeOffset nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workspace {WorkspaceId}: message of {Events} event(s): {Delivered} delivered, {Skipped} skipped, {Retrying} retrying, {DeadLettered} dead-lettered, {Waiting} waiting for another copy, {HandedBack} handed back")]
-    private static partial void LogMessage(ILogger logger, string workspaceId, int events, int delivered, int skipped, int retrying, int deadLettered, int waiting, int handedBack);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workspace {WorkspaceId}: Table storage unavailable; {Events} event(s) handed back to the queue to wait (wait {Waits}, looking again in {Delay}); nothing is lost or dead-lettered ({Error})")]
+    private static partial void LogStorageWait(ILogger logger, string workspaceId, int events, int waits, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId} was delivered after all, but its earlier dead letter could not be removed; delete it by hand (a replay of it sends nothing)")]
+    private static partial void LogResolveFailed(ILogger logger, Exception exception, string messageId, string workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workspace {WorkspaceId}: message of {Events} event(s): {Delivered} delivered, {Skipped} skipped, {Retrying} retrying, {DeadLettered} dead-lettered, {Waiting} waiting for another copy, {HandedBack} handed back, {StorageWaits} waiting for Table storage")]
+    private static partial void LogMessage(ILogger logger, string workspaceId, int events, int delivered, int skipped, int retrying, int deadLettered, int waiting, int handedBack, int storageWaits);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Workspace {WorkspaceId}: message of {Events} event(s): {Delivered} delivered, {Skipped} skipped")]
     private static partial void LogMessageDone(ILogger logger, string workspaceId, int events, int delivered, int skipped);

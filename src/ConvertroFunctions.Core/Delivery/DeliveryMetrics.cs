@@ -20,6 +20,7 @@ public sealed class DeliveryMetrics
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _signatureRejected;
+    private readonly Counter<long> _storageWaits;
     private readonly Histogram<double> _lag;
 
     private readonly EventCounts _counts;
@@ -35,6 +36,8 @@ public sealed class DeliveryMetrics
         _deadLettered = meter.CreateCounter<long>("convertro.events.dead_lettered", description: "Events moved to the DeadLetters table");
         _signatureRejected = meter.CreateCounter<long>("convertro.ingest.signature_rejected",
             description: "Requests refused (401) for a missing or wrong X-Signature; Segment does not retry them");
+        _storageWaits = meter.CreateCounter<long>("convertro.events.storage_waits",
+            description: "Events handed back to the queue to wait, because Table storage was unavailable (not a failed attempt)");
         _lag = meter.CreateHistogram<double>("convertro.events.delivery_lag", unit: "s",
             description: "From ingest accepting an event to Convertro accepting its last call");
     }
@@ -71,6 +74,9 @@ public sealed class DeliveryMetrics
         _deadLettered.Add(1, Tag(workspaceId), new KeyValuePair<string, object?>("reason", reasonCode));
         _counts.DeadLettered(workspaceId, reasonCode);
     }
+
+    /// <summary>Events handed back because Table storage was unavailable: an outage, seen as it happens.</summary>
+    public void StorageWaited(string workspaceId, int events) => _storageWaits.Add(events, Tag(workspaceId));
 
     private static KeyValuePair<string, object?> Tag(string workspaceId) => new("workspace", workspaceId);
 }

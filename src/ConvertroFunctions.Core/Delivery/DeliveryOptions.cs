@@ -31,6 +31,23 @@ public sealed class DeliveryOptions : IValidatableObject
 
     public TimeSpan ShutdownGrace => TimeSpan.FromSeconds(ShutdownGraceSeconds);
 
+    /// <summary>The first wait of a message handed back because Table storage was unavailable; it doubles with each wait.</summary>
+    public static readonly TimeSpan FirstStorageWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait for Table storage: a message looks again at least this often while an outage lasts.</summary>
+    public static readonly TimeSpan MaxStorageWait = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a message waits after its <paramref name="waits"/>-th hand-back for a Table outage:
+    /// 5 s doubling to a minute, plus up to 10% (<paramref name="jitter"/>), or longer when storage said so.
+    /// </summary>
+    public static TimeSpan StorageWait(int waits, double jitter, TimeSpan? retryAfter)
+    {
+        var wait = TimeSpan.FromTicks(Math.Min(FirstStorageWait.Ticks << Math.Clamp(waits - 1, 0, 16), MaxStorageWait.Ticks));
+        wait *= 1 + Math.Clamp(jitter, 0, 0.1);
+        return retryAfter is { } asked && asked > wait ? asked : wait;
+    }
+
     public IReadOnlyList<TimeSpan> RetrySchedule => Parse(RetryDelays, out _);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

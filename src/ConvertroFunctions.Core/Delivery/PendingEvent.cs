@@ -37,10 +37,20 @@ public sealed class PendingEvent : IDisposable
 
     public static PendingEvent Parse(QueueEnvelope envelope, RawJson raw) => new(envelope, raw, JsonDocument.Parse(raw.Utf8));
 
-    /// <summary>Segment's receivedAt: the same in every copy of the event (see <see cref="ClaimRequest.StableTime"/>).</summary>
-    public DateTimeOffset? SegmentReceivedAt =>
-        Element.ValueKind == JsonValueKind.Object && Element.TryGetProperty("receivedAt"u8, out var value)
-        && SegmentFields.TryGetTimestamp(value, out var at) ? at : null;
+    /// <summary>The day whose ledger table holds the event's record (<see cref="LedgerKeys.DayFor"/>): the same for every copy.</summary>
+    public DateOnly LedgerDay => DayOf(Element, Envelope.ReceivedAt);
+
+    /// <summary>The ledger day of a raw event accepted at <paramref name="ingestReceivedAt"/>, from Segment's receivedAt when it has one.</summary>
+    public static DateOnly DayOf(JsonElement e, DateTimeOffset ingestReceivedAt) => LedgerKeys.DayFor(
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("receivedAt"u8, out var value) && SegmentFields.TryGetTimestamp(value, out var at) ? at : null,
+        ingestReceivedAt);
+
+    /// <summary>This copy, as the ledger's owner rule sees it.</summary>
+    public ClaimCopy Copy(CopyPath path = CopyPath.Delivery) => new(Envelope.Id, Envelope.Retry?.Attempt, path);
+
+    /// <summary>What this copy asks of the ledger: to own the event, starting <paramref name="state"/>.</summary>
+    public ClaimRequest Claim(EventState state, DateTimeOffset now, CopyPath path = CopyPath.Delivery, string? reason = null, string? detail = null) =>
+        new(Record(state, now, reason, detail), LedgerDay, Copy(path));
 
     /// <summary>The ledger record this delivery starts the event with.</summary>
     public EventRecord Record(EventState state, DateTimeOffset now, string? reason = null, string? detail = null) => new()

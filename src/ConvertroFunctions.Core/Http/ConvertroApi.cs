@@ -80,7 +80,7 @@ public static class ConvertroApi
     public static IReadOnlyList<QueueFunction> QueueFunctions { get; } =
     [
         new("DeliverFunction", StorageNames.EventsQueue, s => s.GetRequiredService<DeliveryHandler>().HandleAsync),
-        new("DrainPoisonFunction", StorageNames.PoisonQueue, s => s.GetRequiredService<DeadLetterWriter>().PoisonAsync),
+        new("DrainPoisonFunction", StorageNames.PoisonQueue, s => s.GetRequiredService<PoisonDrain>().HandleAsync),
     ];
 
     public static IReadOnlyList<TimerFunction> TimerFunctions { get; } =

@@ -1,80 +1,65 @@
 using Azure;
 using Azure.Data.Tables;
-using ConvertroFunctions.Core.Queueing;
 
 namespace ConvertroFunctions.Core.Ledger;
 
-/// <summary>What the claim decided for one event.</summary>
-public enum ClaimKind
+/// <summary>
+/// One copy of an event asking to own it: the record it would start (state
+/// <see cref="EventState.Delivering"/>, or <see cref="EventState.Skipped"/> when there is nothing to
+/// send), the day whose table holds the record (<see cref="LedgerKeys.DayFor"/>), and the copy.
+/// </summary>
+public sealed record ClaimRequest(EventRecord Record, DateOnly Day, ClaimCopy Copy);
+
+/// <summary>
+/// What the claim decided for one event, as a value: the decision, the record as this copy found it
+/// (null: there was none) and as it stands after the claim (this copy's, when it owns the event).
+/// The mutable state behind an owned claim (ETag, lease, what is still to be written) is the
+/// session's (<see cref="LedgerSession"/>).
+/// </summary>
+public sealed record EventClaim(ClaimRequest Request, ClaimKind Kind, EventRecord Record, EventRecord? Found, TimeSpan RetryAfter = default)
 {
-    /// <summary>This delivery holds the event and sends the calls not in <see cref="EventClaim.Delivered"/>.</summary>
-    Owned,
+    /// <summary>Calls delivered before this copy claimed the event; never sent again.</summary>
+    public IReadOnlyList<CallRecord> Delivered => Record.Calls;
 
-    /// <summary>Delivered (or skipped) before: a repeat; send nothing.</summary>
-    AlreadyDone,
+    /// <summary>This copy owns an event another copy had a record of (a retry, a replay, a takeover): a dead letter may exist for it.</summary>
+    public bool TookOver => Kind == ClaimKind.Owned && Found is not null;
 
-    /// <summary>Another delivery holds it; look again after <see cref="EventClaim.RetryAfter"/>.</summary>
-    InFlight,
+    /// <summary>The table holding the record; null when the ledger is off.</summary>
+    public string? TableName => Tracked?.Table.Name;
 
-    /// <summary>Another copy of it is queued (a retry or a replay) and will deliver it; send nothing.</summary>
-    Duplicate,
-
-    /// <summary>Nothing to send; its outcome (a skip, a dead letter) was recorded with the claim.</summary>
-    Recorded,
+    internal TrackedRecord? Tracked { get; init; }
 }
 
 /// <summary>
-/// One event to claim: its record as this delivery starts it (state <see cref="EventState.Delivering"/>,
-/// or already final: <see cref="EventState.Skipped"/>, <see cref="EventState.DeadLettered"/>).
+/// An owned record as this session holds it: the record as last changed, the ETag of the last write,
+/// and what is not written yet. Changed under its own lock (delivery and the flush both change it).
 /// </summary>
-/// <param name="StableTime">
-/// Segment's <c>receivedAt</c>: identical in every copy of the event and never later than its first
-/// delivery, so when it falls after today's start no earlier copy can be in yesterday's table.
-/// </param>
-/// <param name="Retry">The envelope's retry state: a retry or replay owns the event's record.</param>
-public sealed record ClaimRequest(EventRecord Record, DateTimeOffset? StableTime, RetryState? Retry);
-
-/// <summary>
-/// A <see cref="LedgerSession"/>'s hold on one event: what the ledger knew, and the version of the
-/// record this delivery writes back.
-/// </summary>
-public sealed class EventClaim
+internal sealed class TrackedRecord(TableClient table, string partitionKey, EventRecord record, ETag etag, int seq)
 {
-    internal EventClaim(ClaimRequest request, ClaimKind kind, EventRecord record, TimeSpan retryAfter = default)
-    {
-        Request = request;
-        Kind = kind;
-        Current = record;
-        RetryAfter = retryAfter;
-    }
+    public TableClient Table { get; } = table;
 
-    public ClaimRequest Request { get; }
+    public string PartitionKey { get; } = partitionKey;
 
-    public ClaimKind Kind { get; }
+    public EventRecord Current { get; set; } = record;
 
-    public TimeSpan RetryAfter { get; }
+    public ETag ETag { get; set; } = etag;
 
-    /// <summary>The record as this delivery last set it (what the next flush writes).</summary>
-    public EventRecord Current { get; internal set; }
+    /// <summary>Bumped on every change; a write marks a version clean only if nothing changed meanwhile.</summary>
+    public int Version { get; set; }
 
-    public IReadOnlyList<CallRecord> Delivered => Current.Calls;
+    public int FlushedVersion { get; set; }
 
-    /// <summary>The table holding the record (a retry comes back to it); null when nothing is recorded.</summary>
-    public string? TableName => Table?.Name;
+    /// <summary>The write counter stored with the record (with the session's run id): how a write whose answer was lost is recognised.</summary>
+    public int Seq { get; set; } = seq;
 
-    internal TableClient? Table { get; init; }
+    /// <summary>The lease as last written: what another copy sees, so the only one this copy may rely on.</summary>
+    public DateTimeOffset? WrittenLease { get; set; } = record.LeaseUntil;
 
-    internal string? PartitionKey { get; init; }
+    /// <summary>The outcome is set (or the event was let go): no more lease renewals.</summary>
+    public bool Done { get; set; }
 
-    internal ETag ETag { get; set; }
+    /// <summary>Another copy owns the event now (a write found the record changed): this one sends and writes nothing more.</summary>
+    public bool Lost { get; set; }
 
-    /// <summary>Bumped on every change; a flush writes a version and marks it clean only if nothing changed meanwhile.</summary>
-    internal int Version { get; set; }
-
-    internal int FlushedVersion { get; set; }
-
-    /// <summary>The event reached its outcome (or was released): no more lease renewals.</summary>
-    internal bool Done { get; set; }
-
-    internal bool IsRecorded => Table is not null;
+    public bool Dirty => !Lost && Version != FlushedVersion;
 }

@@ -12,13 +12,13 @@ public enum EventState
     /// <summary>Nothing to send (the mapping said so); <see cref="EventRecord.Reason"/> is the skip code.</summary>
     Skipped,
 
-    /// <summary>A transient failure: a retry is queued for <see cref="EventRecord.NextAttemptAt"/>.</summary>
+    /// <summary>A transient failure: a retry, the copy <see cref="EventRecord.Owner"/>, is queued for <see cref="EventRecord.NextAttemptAt"/>.</summary>
     Retrying,
 
     /// <summary>In DeadLetters (<see cref="EventRecord.DeadLetterId"/>); <see cref="EventRecord.Reason"/> is the reason code.</summary>
     DeadLettered,
 
-    /// <summary>Queued again by a person (a replay); not yet picked up. (A hand-back at shutdown leaves the record Delivering with its lease ended.)</summary>
+    /// <summary>Queued again by a person (a replay) as the copy <see cref="EventRecord.Owner"/>; not yet picked up. (A hand-back at shutdown leaves the record Delivering with its lease ended.)</summary>
     Queued,
 }
 
@@ -40,6 +40,14 @@ public sealed record EventRecord
     /// <summary>Calls already delivered; a retry or a later copy never sends them again.</summary>
     public IReadOnlyList<CallRecord> Calls { get; init; } = [];
 
+    /// <summary>
+    /// The copy (a queue message's <see cref="Queueing.QueueEnvelope.Id"/>) that holds the event while
+    /// it is <see cref="EventState.Delivering"/>, or that may take it next while it is
+    /// <see cref="EventState.Retrying"/> (the queued retry) or <see cref="EventState.Queued"/> (the
+    /// replayed copy). Null once final (docs/architecture.md, "The event ledger": the owner rule).
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>Until when the delivering copy holds the event.</summary>
     public DateTimeOffset? LeaseUntil { get; init; }
 
@@ -56,6 +64,10 @@ public sealed record EventRecord
 
     public int? LastStatus { get; init; }
 
+    /// <summary>
+    /// The id of the event's dead letter: fixed when the event is first claimed, so every copy that
+    /// dead-letters it writes the same letter, and a copy that delivers it after all removes it.
+    /// </summary>
     public string? DeadLetterId { get; init; }
 
     public string? EventType { get; init; }

@@ -1,36 +1,47 @@
 using System.Text.Json;
 using Azure.Data.Tables;
 using ConvertroFunctions.Core.Queueing;
+using ConvertroFunctions.Core.Storage;
 
 namespace ConvertroFunctions.Core.Ledger;
 
 /// <summary>An <see cref="EventRecord"/> as a Table entity, and back.</summary>
 internal static class EventRecordEntity
 {
-    public static TableEntity ToEntity(EventRecord r, string partitionKey) => new(partitionKey, LedgerKeys.RowKeyFor(r.MessageId))
+    /// <param name="run">The writing session's id, and <paramref name="seq"/> its write counter: how a write whose answer was lost is recognised.</param>
+    public static TableEntity ToEntity(EventRecord r, string partitionKey, string run, int seq)
     {
-        ["MessageId"] = r.MessageId,
-        ["State"] = r.State.ToString(),
-        ["Calls"] = JsonSerializer.Serialize(r.Calls.Select(c => new StoredCall(c.Key, c.Status, c.At)).ToArray(), CoreJsonContext.Default.StoredCallArray),
-        ["LeaseUntil"] = r.LeaseUntil,
-        ["Attempts"] = r.Attempts,
-        ["NextAttemptAt"] = r.NextAttemptAt,
-        ["Reason"] = r.Reason,
-        ["Detail"] = r.Detail is { Length: > 1000 } detail ? detail[..1000] + "…" : r.Detail,
-        ["LastStatus"] = r.LastStatus,
-        ["DeadLetterId"] = r.DeadLetterId,
-        ["EventType"] = r.EventType,
-        ["EventName"] = r.EventName is { Length: > 256 } name ? name[..256] : r.EventName,
-        ["ReceivedAt"] = r.ReceivedAt,
-        ["UpdatedAt"] = r.UpdatedAt,
-    };
+        var entity = new TableEntity(partitionKey, LedgerKeys.RowKeyFor(r.MessageId))
+        {
+            ["MessageId"] = r.MessageId,
+            ["State"] = r.State.ToString(),
+            ["Owner"] = r.Owner,
+            ["Run"] = run,
+            ["Seq"] = seq,
+            ["LeaseUntil"] = r.LeaseUntil,
+            ["Attempts"] = r.Attempts,
+            ["NextAttemptAt"] = r.NextAttemptAt,
+            ["Reason"] = r.Reason,
+            ["Detail"] = r.Detail is { Length: > 1000 } detail ? detail[..1000] + "…" : r.Detail,
+            ["LastStatus"] = r.LastStatus,
+            ["DeadLetterId"] = r.DeadLetterId,
+            ["EventType"] = r.EventType,
+            ["EventName"] = r.EventName is { Length: > 256 } name ? name[..256] : r.EventName,
+            ["ReceivedAt"] = r.ReceivedAt,
+            ["UpdatedAt"] = r.UpdatedAt,
+        };
+        // A deletion erases one visitor code per call: hundreds of calls outgrow one string property.
+        LongStrings.Write(entity, "Calls", JsonSerializer.Serialize(r.Calls.Select(c => new StoredCall(c.Key, c.Status, c.At)).ToArray(), CoreJsonContext.Default.StoredCallArray));
+        return entity;
+    }
 
     public static EventRecord FromEntity(TableEntity e, string workspaceId) => new()
     {
         WorkspaceId = workspaceId,
         MessageId = e.GetString("MessageId") ?? Uri.UnescapeDataString(e.RowKey),
         State = Enum.TryParse<EventState>(e.GetString("State"), out var state) ? state : EventState.Delivering,
-        Calls = e.GetString("Calls") is { Length: > 0 } json
+        Owner = e.GetString("Owner"),
+        Calls = LongStrings.Read(e, "Calls") is { Length: > 0 } json
             ? [.. (JsonSerializer.Deserialize(json, CoreJsonContext.Default.StoredCallArray) ?? []).Select(c => new CallRecord(c.K, c.S, c.At))]
             : [],
         LeaseUntil = e.GetDateTimeOffset("LeaseUntil"),
@@ -45,6 +56,9 @@ internal static class EventRecordEntity
         ReceivedAt = e.GetDateTimeOffset("ReceivedAt") ?? default,
         UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
     };
+
+    /// <summary>Whether the stored entity is the one a session wrote with this run id and write counter.</summary>
+    public static bool WrittenBy(TableEntity e, string run, int seq) => e.GetString("Run") == run && e.GetInt32("Seq") == seq;
 }
 
 /// <summary>A delivered call as stored: short names, since every event record holds a few.</summary>

@@ -1,20 +1,33 @@
 using Azure;
 using Azure.Data.Tables;
+using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Core.Ledger;
 
+/// <summary>How an outcome's write went.</summary>
+public enum WriteResult
+{
+    /// <summary>Recorded (or nothing to record: the ledger is off).</summary>
+    Written,
+
+    /// <summary>Not written yet: with the next flush, or, when the session closes unwritten, handed back by the caller.</summary>
+    Pending,
+
+    /// <summary>Another copy owns the event: this outcome is not this copy's to record.</summary>
+    Lost,
+}
+
 /// <summary>
-/// The ledger's work for one queue message. <see cref="ClaimAsync"/> claims all its events with one
-/// entity-group transaction per partition and 100 events (a plain insert for a lone event); the
-/// delivery then reports each call and outcome, and a background flush writes what changed every
-/// <see cref="FlushInterval"/> (again one transaction per partition, or a plain replace), renews the
-/// lease of events still being sent, and on dispose writes the rest and lets go of events it never
-/// finished. Cost: about 2 requests per partition per message when Convertro answers fast
-/// (docs/performance.md). Completed calls are recorded within
-/// <see cref="FlushInterval"/>, so after a crash only calls in flight or answered in that last
-/// moment are sent again, with the same <c>eid</c>.
+/// The ledger's work for one queue message (docs/architecture.md, "The event ledger").
+/// <see cref="ClaimAsync"/> claims all its events through <see cref="ClaimRules"/>, new records with
+/// one insert transaction per table and partition; the delivery then reports each call and outcome,
+/// and a background flush writes what changed every <see cref="FlushInterval"/> (one transaction per
+/// partition, each write conditional on this copy's ETag) and renews the leases of events still
+/// being sent. <see cref="CloseAsync"/> writes the rest, lets go of unfinished events, and answers
+/// what could not be written (Table storage unavailable), for the caller to hand back. Cost: about
+/// two requests per partition per message when Convertro answers fast (docs/performance.md).
 /// </summary>
 public sealed partial class LedgerSession : IAsyncDisposable
 {
@@ -26,13 +39,9 @@ public sealed partial class LedgerSession : IAsyncDisposable
 
     private const int MaxSuccessorWaits = 10;
 
-    /// <summary>Entity-group transactions hold at most 100 entities.</summary>
-    private const int MaxTransaction = 100;
-
     private readonly EventLedger _ledger;
     private readonly string _workspaceId;
-    private readonly List<EventClaim> _recorded = [];
-    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly RecordBuffer _records;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -40,355 +49,225 @@ public sealed partial class LedgerSession : IAsyncDisposable
     {
         _ledger = ledger;
         _workspaceId = workspaceId;
+        _records = new RecordBuffer(ledger.Logger, workspaceId);
     }
 
     private DateTimeOffset Now => _ledger.Time.GetUtcNow();
 
+    /// <summary>Claims every event of the message. Throws when Table storage is unavailable (nothing is then owned for long: leases run out).</summary>
     public async Task<IReadOnlyList<EventClaim>> ClaimAsync(IReadOnlyList<ClaimRequest> requests, CancellationToken ct)
     {
         if (!_ledger.Enabled)
         {
-            return [.. requests.Select(r => new EventClaim(r, r.Record.State == EventState.Delivering ? ClaimKind.Owned : ClaimKind.Recorded, r.Record))];
+            return [.. requests.Select(r => new EventClaim(r, ClaimKind.Owned, r.Record, null))];
         }
         var now = Now;
-        var today = await _ledger.TodayAsync(now, ct);
-        try
+        var claims = new EventClaim[requests.Count];
+        foreach (var day in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Day))
         {
-            return await ClaimAsync(requests, today, now, ct);
-        }
-        catch (RequestFailedException ex) when (StorageErrors.IsTableNotFound(ex))
-        {
-            // The message fails and comes back; by then today's table exists again.
-            _ledger.TableMissing(today.Name);
-            throw;
-        }
-    }
-
-    private async Task<IReadOnlyList<EventClaim>> ClaimAsync(IReadOnlyList<ClaimRequest> requests, TableClient today, DateTimeOffset now, CancellationToken ct)
-    {
-        var claims = new EventClaim?[requests.Count];
-        var batched = new List<(int Index, ClaimRequest Request)>();
-        for (var i = 0; i < requests.Count; i++)
-        {
-            var request = Leased(requests[i], now);
-            if (request.Retry?.LedgerTable is { } own && LedgerKeys.DayOf(own) is { } day && day >= Yesterday(now))
+            var table = await _ledger.TableAsync(day.Key, ct);
+            var indexes = day.ToList();
+            var records = indexes.Select(i => Starting(requests[i], null, now)).ToList();
+            var results = await KnownTables.WithTableAsync(table, () => TableBatch.SubmitAsync(table, [.. indexes.Select((i, n) =>
+                new TableTransactionAction(TableTransactionActionType.Add, EventRecordEntity.ToEntity(records[n], Partition(requests[i]), _records.Run, 1)))], ct), ct);
+            for (var n = 0; n < indexes.Count; n++)
             {
-                // A retry or replay comes back to the record it left (unless its table has been dropped meanwhile:
-                // a retry held back for more than a day starts a new record today).
-                claims[i] = await ClaimOneAsync(request, own == today.Name ? today : _ledger.Table(own), now, ct);
-                continue;
-            }
-            if (MayBeInYesterday(request, now)
-                && await _ledger.ReadAsync(_ledger.Table(LedgerKeys.TableName(now.AddDays(-1))), _workspaceId, request.Record.MessageId, ct) is { } prior)
-            {
-                var decided = Decide(request, prior.Record, now);
-                if (decided is not null)
+                var i = indexes[n];
+                claims[i] = results[n] switch
                 {
-                    claims[i] = decided;
-                    continue;
-                }
-                // Unfinished yesterday: today's record carries on with what was delivered then.
-                request = request with { Record = request.Record with { Calls = Union(prior.Record.Calls, request.Record.Calls), Attempts = prior.Record.Attempts } };
+                    { Succeeded: true } ok => Owned(requests[i], table, records[n], null, ok.ETag),
+                    { Conflicted: true } => await ClaimExistingAsync(requests[i], table, now, ct), // a repeat, a retry, a replay
+                    var failed => throw failed.Error!,
+                };
             }
-            batched.Add((i, request));
-        }
-
-        // Partitions at once (with several configured), each a transaction of up to 100 events.
-        await Task.WhenAll(batched.GroupBy(b => _ledger.PartitionFor(_workspaceId, b.Request.Record.MessageId)).Select(async group =>
-        {
-            foreach (var chunk in group.Chunk(MaxTransaction))
-            {
-                await InsertAsync(today, group.Key, chunk, claims, now, ct);
-            }
-        }));
-        lock (_recorded)
-        {
-            _recorded.AddRange(claims.Where(c => c!.IsRecorded && c.Kind == ClaimKind.Owned)!);
         }
         _loop ??= Task.Run(() => FlushLoopAsync(_stop.Token), CancellationToken.None);
-        return claims!;
+        return claims;
     }
 
     /// <summary>One call of an owned event was delivered: recorded at the next flush.</summary>
     public void CallDelivered(EventClaim claim, CallRecord call)
     {
-        var now = Now;
-        Change(claim, r => r with { Calls = [.. r.Calls, call], UpdatedAt = now });
+        if (claim.Tracked is { } record)
+        {
+            var now = Now;
+            RecordBuffer.Change(record, r => r with { Calls = [.. r.Calls, call], UpdatedAt = now });
+        }
     }
+
+    /// <summary>The owned event's record as this copy holds it now (its calls delivered so far).</summary>
+    public EventRecord Current(EventClaim claim)
+    {
+        if (claim.Tracked is not { } record)
+        {
+            return claim.Record;
+        }
+        lock (record)
+        {
+            return record.Current;
+        }
+    }
+
+    /// <summary>Whether this copy still holds the event: checked before each call, on the lease as written.</summary>
+    public Task<LeaseCheck> CheckLeaseAsync(EventClaim claim, CancellationToken ct) =>
+        claim.Tracked is { } record ? _records.CheckLeaseAsync(record, Now, _ledger.Lease, ct) : Task.FromResult(LeaseCheck.Held);
 
     /// <summary>
     /// The event reached its outcome (<paramref name="outcome"/> applied to the record as it stands).
-    /// Delivered outcomes are written with the next flush; with <paramref name="now"/> (a retry or
-    /// dead letter, which a retry envelope already queued may look for) the record is written before
-    /// this returns.
+    /// Written with the next flush, or before this returns with <paramref name="writeNow"/> (a retry
+    /// or a dead letter, which another copy may look for at once).
     /// </summary>
-    public async Task CompleteAsync(EventClaim claim, Func<EventRecord, EventRecord> outcome, bool now, CancellationToken ct)
+    public async Task<WriteResult> CompleteAsync(EventClaim claim, Func<EventRecord, EventRecord> outcome, bool writeNow, CancellationToken ct)
     {
-        var at = Now;
-        Change(claim, r => outcome(r) with { LeaseUntil = null, UpdatedAt = at }, done: true);
-        if (now && claim.IsRecorded)
+        if (claim.Tracked is not { } record)
         {
-            await FlushAsync([claim], ct);
+            return WriteResult.Written;
+        }
+        var at = Now;
+        RecordBuffer.Change(record, r => outcome(r) with { LeaseUntil = null, UpdatedAt = at }, done: true);
+        if (writeNow)
+        {
+            try
+            {
+                await _records.WriteAsync([record], ct);
+            }
+            catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+            {
+                LogWriteFailed(_ledger.Logger, ex, _workspaceId);
+            }
+        }
+        return Result(claim);
+    }
+
+    /// <summary>Where the owned event's record stands: written, still to be written, or lost to another copy.</summary>
+    public WriteResult Result(EventClaim claim) => claim.Tracked switch
+    {
+        null => WriteResult.Written,
+        { Lost: true } => WriteResult.Lost,
+        { Dirty: true } => WriteResult.Pending,
+        _ => WriteResult.Written,
+    };
+
+    /// <summary>Lets go of an event this copy will not finish (shutdown, an outage): another copy may take it at once.</summary>
+    public void Release(EventClaim claim)
+    {
+        if (claim.Tracked is { Lost: false } record)
+        {
+            var now = Now;
+            RecordBuffer.Change(record, r => r with { LeaseUntil = now, UpdatedAt = now }, done: true);
         }
     }
 
     /// <summary>
-    /// Before an event's first call: when the background renewal has fallen behind (slow storage)
-    /// and less than half the lease is left, renews it now. False when another copy took the event
-    /// over meanwhile: this delivery must not send it.
+    /// Stops the flush, lets go of events never finished, and writes everything not yet written.
+    /// Answers the owned events whose last change could not be written (Table storage unavailable):
+    /// the caller hands them back with what they delivered.
     /// </summary>
-    public async Task<bool> EnsureLeaseAsync(EventClaim claim, CancellationToken ct)
+    public async Task<IReadOnlyList<EventClaim>> CloseAsync(IReadOnlyList<EventClaim> claims)
     {
+        await StopWritingAsync();
         var now = Now;
-        if (!claim.IsRecorded || claim.Current.LeaseUntil - now >= _ledger.Lease / 2)
+        foreach (var record in _records.Where(r => !r.Done && !r.Lost))
         {
-            return true;
-        }
-        var lease = now + _ledger.Lease;
-        Change(claim, r => r with { LeaseUntil = lease });
-        await _flushing.WaitAsync(ct);
-        int version;
-        EventRecord record;
-        lock (claim)
-        {
-            (version, record) = (claim.Version, claim.Current);
+            RecordBuffer.Change(record, r => r with { LeaseUntil = now, UpdatedAt = now }, done: true);
         }
         try
         {
-            var response = await claim.Table!.UpdateEntityAsync(
-                EventRecordEntity.ToEntity(record, claim.PartitionKey!), claim.ETag, TableUpdateMode.Replace, ct);
-            Written(claim, version, response.Headers.ETag);
-            return true;
+            await _records.WriteAsync(_records.Where(r => r.Dirty), CancellationToken.None);
         }
-        catch (RequestFailedException ex) when (ex.Status == 412)
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
         {
-            // Either another copy took the event over, or the client's own retry of our update found it applied.
-            if (await _ledger.ReadAsync(claim.Table!, _workspaceId, record.MessageId, ct) is { } found && found.Record.LeaseUntil == lease)
-            {
-                Written(claim, version, found.ETag);
-                return true;
-            }
-            lock (claim)
-            {
-                claim.Done = true;
-                claim.FlushedVersion = claim.Version; // nothing of ours to write any more
-            }
-            return false;
+            LogWriteFailed(_ledger.Logger, ex, _workspaceId);
         }
-        finally
-        {
-            _flushing.Release();
-        }
+        return [.. claims.Where(c => c.Tracked is { Dirty: true })];
     }
 
-    /// <summary>Lets go of an event this delivery will not finish (shutdown): another copy may take it at once.</summary>
-    public void Release(EventClaim claim)
-    {
-        var now = Now;
-        Change(claim, r => r with { LeaseUntil = now, UpdatedAt = now }, done: true);
-    }
-
-    /// <summary>Writes everything not yet written: completed calls, outcomes, and releases of unfinished events.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        List<EventClaim> unfinished;
-        lock (_recorded)
-        {
-            unfinished = [.. _recorded.Where(c => !c.Done)];
-        }
-        foreach (var claim in unfinished)
-        {
-            Release(claim);
-        }
-        await FlushAsync(Dirty(), CancellationToken.None);
+        await CloseAsync([]);
         _stop.Dispose();
     }
 
-    /// <summary>What a crash leaves (for tests): the flush loop stops, and nothing more is written or released.</summary>
+    /// <summary>What a crash leaves (for tests), and the start of closing: the flush loop stops.</summary>
     internal async Task StopWritingAsync()
     {
-        await _stop.CancelAsync();
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private static DateOnly Yesterday(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1));
+    private string Partition(ClaimRequest request) => _ledger.PartitionFor(_workspaceId, request.Record.MessageId);
 
-    private ClaimRequest Leased(ClaimRequest request, DateTimeOffset now) => request.Record.State == EventState.Delivering
-        ? request with { Record = request.Record with { LeaseUntil = now + _ledger.Lease, UpdatedAt = now } }
-        : request with { Record = request.Record with { UpdatedAt = now } };
-
-    /// <summary>
-    /// Only an event Segment received before today (or whose receipt time is unknown) can have a
-    /// record in yesterday's table; five minutes allow for clocks that differ.
-    /// </summary>
-    private static bool MayBeInYesterday(ClaimRequest request, DateTimeOffset now) =>
-        request.StableTime is not { } received || received < new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddMinutes(5);
-
-    private async Task InsertAsync(TableClient table, string partitionKey, (int Index, ClaimRequest Request)[] chunk,
-        EventClaim?[] claims, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The record this copy writes when it owns the event: its own, over whatever was there.</summary>
+    private EventRecord Starting(ClaimRequest request, EventRecord? existing, DateTimeOffset now)
     {
-        if (chunk is [var (only, single)])
+        var wanted = request.Record with
         {
-            // One event: a plain insert, cheaper than a transaction of one.
-            try
-            {
-                var added = await table.AddEntityAsync(EventRecordEntity.ToEntity(single.Record, partitionKey), ct);
-                claims[only] = New(single, table, partitionKey, added.Headers.ETag ?? ETag.All);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-                claims[only] = await ClaimOneAsync(single, table, now, ct);
-            }
-            return;
-        }
-        var actions = chunk.Select(c => new TableTransactionAction(
-            TableTransactionActionType.Add, EventRecordEntity.ToEntity(c.Request.Record, partitionKey))).ToList();
-        try
-        {
-            var responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                claims[chunk[i].Index] = New(chunk[i].Request, table, partitionKey, responses[i].Headers.ETag ?? ETag.All);
-            }
-        }
-        catch (TableTransactionFailedException)
-        {
-            // A record already exists for at least one of them (a repeat, a redelivery): one by one.
-            foreach (var (index, request) in chunk)
-            {
-                claims[index] = await ClaimOneAsync(request, table, now, ct);
-            }
-        }
+            Owner = request.Record.State == EventState.Delivering ? request.Copy.CopyId : null,
+            LeaseUntil = request.Record.State == EventState.Delivering ? now + _ledger.Lease : null,
+            DeadLetterId = DeadLetter.NewId(now),
+            UpdatedAt = now,
+        };
+        return ClaimRules.Claimed(existing, wanted);
     }
 
-    private async Task<EventClaim> ClaimOneAsync(ClaimRequest request, TableClient table, DateTimeOffset now, CancellationToken ct)
+    /// <summary>A record exists: the rule decides; an owning copy replaces it under the ETag it read.</summary>
+    private async Task<EventClaim> ClaimExistingAsync(ClaimRequest request, TableClient table, DateTimeOffset now, CancellationToken ct)
     {
-        var partitionKey = _ledger.PartitionFor(_workspaceId, request.Record.MessageId);
+        var partition = Partition(request);
         for (int attempt = 0, waits = 0; attempt < 3; attempt++)
         {
             var existing = await _ledger.ReadAsync(table, _workspaceId, request.Record.MessageId, ct);
-            if (existing?.Record is { State: EventState.Delivering } held && request.Retry is { } retry
-                && held.Attempts == retry.Attempt - 1 && waits++ < MaxSuccessorWaits)
+            var decision = ClaimRules.Decide(existing?.Record, request.Copy, now);
+            if (decision.SuccessorPending && waits++ < MaxSuccessorWaits)
             {
-                // The attempt that queued this retry has not written "retrying" yet (it enqueues first, so a
+                // The attempt that queued this retry records "retrying" a moment after it enqueued it (so a
                 // crash never loses the event): its write is a moment away, not a lease away.
                 await Task.Delay(SuccessorWait, ct);
+                now = Now;
                 attempt--;
                 continue;
             }
+            if (decision.Kind != ClaimKind.Owned)
+            {
+                return new EventClaim(request, decision.Kind, existing?.Record ?? request.Record, existing?.Record, decision.RetryAfter);
+            }
+            var record = Starting(request, existing?.Record, now);
+            var entity = EventRecordEntity.ToEntity(record, partition, _records.Run, 1);
             try
             {
-                if (existing is null)
-                {
-                    var added = await table.AddEntityAsync(EventRecordEntity.ToEntity(request.Record, partitionKey), ct);
-                    return New(request, table, partitionKey, added.Headers.ETag ?? ETag.All);
-                }
-                if (Decide(request, existing.Value.Record, now) is { } decided)
-                {
-                    return decided;
-                }
-                var record = request.Record with
-                {
-                    Calls = Union(existing.Value.Record.Calls, request.Record.Calls),
-                    Attempts = Math.Max(existing.Value.Record.Attempts, request.Record.Attempts),
-                    ReceivedAt = existing.Value.Record.ReceivedAt == default ? request.Record.ReceivedAt : existing.Value.Record.ReceivedAt,
-                };
-                var taken = await table.UpdateEntityAsync(EventRecordEntity.ToEntity(record, partitionKey), existing.Value.ETag, TableUpdateMode.Replace, ct);
-                if (existing.Value.Record.State == EventState.Delivering)
+                var written = existing is { } found
+                    ? await table.UpdateEntityAsync(entity, found.ETag, TableUpdateMode.Replace, ct)
+                    : await table.AddEntityAsync(entity, ct);
+                if (existing?.Record.State == EventState.Delivering)
                 {
                     LogTakenOver(_ledger.Logger, request.Record.MessageId, _workspaceId, record.Calls.Count);
                 }
-                return New(request with { Record = record }, table, partitionKey, taken.Headers.ETag ?? ETag.All);
+                return Owned(request, table, record, existing?.Record, written.Headers.ETag);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
                 // Another copy got there first: look again.
             }
         }
-        return new EventClaim(request, ClaimKind.InFlight, request.Record, _ledger.Lease);
+        return new EventClaim(request, ClaimKind.InFlight, request.Record, null, _ledger.Lease);
     }
 
-    /// <summary>
-    /// What an existing record means for a new copy of its event, or null when this copy takes it
-    /// over (a crashed delivery's lease ran out, a dead letter sent again, a retry or replay that
-    /// owns it).
-    /// </summary>
-    private EventClaim? Decide(ClaimRequest request, EventRecord existing, DateTimeOffset now)
+    private EventClaim Owned(ClaimRequest request, TableClient table, EventRecord record, EventRecord? found, ETag? etag)
     {
-        if (existing.IsFinal)
+        TrackedRecord? tracked = null;
+        if (record.State == EventState.Delivering)
         {
-            return new EventClaim(request, ClaimKind.AlreadyDone, existing);
+            // A skip is final as claimed; only an event being sent is changed and written again.
+            tracked = new TrackedRecord(table, Partition(request), record, etag ?? ETag.All, seq: 1);
+            _records.Add(tracked);
         }
-        if (request.Record.State != EventState.Delivering)
-        {
-            // This copy only records a skip or a dead letter. It replaces the record when the event is
-            // this copy's (a retry or replay coming back to it, or a crashed delivery's lease ran out);
-            // otherwise the record, and the copy it belongs to, stay.
-            var owns = request.Retry is not null ? existing.State is EventState.Retrying or EventState.Queued
-                : existing.State == EventState.Delivering && !(existing.LeaseUntil > now);
-            return owns ? null : new EventClaim(request, ClaimKind.Recorded, existing);
-        }
-        return KindForCopy(existing, request.Retry is not null, now) switch
-        {
-            null => null,
-            ClaimKind.InFlight => new EventClaim(request, ClaimKind.InFlight, existing, existing.LeaseUntil!.Value - now),
-            var kind => new EventClaim(request, kind.Value, existing),
-        };
-    }
-
-    /// <summary>
-    /// What an existing record means for a copy of its event that would deliver it (also what
-    /// preview tells an operator): already done, held by another delivery, a duplicate of a retry
-    /// or replay under way, or null when this copy takes it over (a crashed delivery's lease ran out,
-    /// a dead letter sent again, a retry or replay that owns it).
-    /// </summary>
-    internal static ClaimKind? KindForCopy(EventRecord existing, bool isRetry, DateTimeOffset now) => existing switch
-    {
-        { IsFinal: true } => ClaimKind.AlreadyDone,
-        { State: EventState.Delivering } when existing.LeaseUntil > now => ClaimKind.InFlight,
-        { State: EventState.Retrying or EventState.Queued } when !isRetry => ClaimKind.Duplicate,
-        _ => null,
-    };
-
-    private static EventClaim New(ClaimRequest request, TableClient table, string partitionKey, ETag etag) =>
-        new(request, request.Record.State == EventState.Delivering ? ClaimKind.Owned : ClaimKind.Recorded, request.Record)
-        {
-            Table = table,
-            PartitionKey = partitionKey,
-            ETag = etag,
-        };
-
-    private static IReadOnlyList<CallRecord> Union(IReadOnlyList<CallRecord> first, IReadOnlyList<CallRecord> second) =>
-        [.. first.Concat(second).GroupBy(c => c.Key, StringComparer.Ordinal).Select(g => g.First())];
-
-    /// <summary>
-    /// Applies <paramref name="update"/> to the record as it stands, under the claim's lock: the
-    /// delivery (calls, outcome) and the flush loop (lease renewal) change the same record.
-    /// </summary>
-    private static void Change(EventClaim claim, Func<EventRecord, EventRecord> update, bool done = false)
-    {
-        lock (claim)
-        {
-            claim.Current = update(claim.Current);
-            claim.Version++;
-            claim.Done |= done;
-        }
-    }
-
-    private List<EventClaim> Dirty()
-    {
-        lock (_recorded)
-        {
-            return [.. _recorded.Where(c => c.Version != c.FlushedVersion)];
-        }
+        return new EventClaim(request, ClaimKind.Owned, record, found) { Tracked = tracked };
     }
 
     private async Task FlushLoopAsync(CancellationToken stop)
@@ -398,8 +277,8 @@ public sealed partial class LedgerSession : IAsyncDisposable
             try
             {
                 await Task.Delay(FlushInterval, stop);
-                RenewLeases();
-                await FlushAsync(Dirty(), stop);
+                _records.RenewLeases(Now, _ledger.Lease);
+                await _records.WriteAsync(_records.Where(r => r.Dirty), stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -407,118 +286,9 @@ public sealed partial class LedgerSession : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                // Storage trouble: the next tick (or the final flush) writes it.
-                LogFlushFailed(_ledger.Logger, ex, _workspaceId);
+                // Storage trouble: the next tick (or the close) writes it.
+                LogWriteFailed(_ledger.Logger, ex, _workspaceId);
             }
-        }
-    }
-
-    /// <summary>Events still being sent keep their lease: past half of it, the next flush extends it.</summary>
-    private void RenewLeases()
-    {
-        var now = Now;
-        List<EventClaim> expiring;
-        lock (_recorded)
-        {
-            expiring = [.. _recorded.Where(c => !c.Done && c.Current.LeaseUntil - now < _ledger.Lease / 2)];
-        }
-        foreach (var claim in expiring)
-        {
-            lock (claim)
-            {
-                if (!claim.Done)
-                {
-                    Change(claim, r => r with { LeaseUntil = now + _ledger.Lease });
-                }
-            }
-        }
-    }
-
-    private async Task FlushAsync(IReadOnlyList<EventClaim> dirty, CancellationToken ct)
-    {
-        if (dirty.Count == 0)
-        {
-            return;
-        }
-        await _flushing.WaitAsync(ct);
-        try
-        {
-            var writes = dirty.Select(c =>
-            {
-                lock (c)
-                {
-                    return (Claim: c, c.Version, Record: c.Current);
-                }
-            }).Where(w => w.Version != w.Claim.FlushedVersion).ToList();
-            await Task.WhenAll(writes.GroupBy(w => (w.Claim.Table!.Name, w.Claim.PartitionKey)).Select(async group =>
-            {
-                foreach (var chunk in group.Chunk(MaxTransaction))
-                {
-                    await WriteAsync(chunk, ct);
-                }
-            }));
-        }
-        finally
-        {
-            _flushing.Release();
-        }
-    }
-
-    private static async Task WriteAsync((EventClaim Claim, int Version, EventRecord Record)[] chunk, CancellationToken ct)
-    {
-        if (chunk is [var (one, oneVersion, oneRecord)])
-        {
-            await WriteOneAsync(one, oneVersion, oneRecord, ct); // a plain replace, cheaper than a transaction of one
-            return;
-        }
-        var table = chunk[0].Claim.Table!;
-        try
-        {
-            var responses = (await table.SubmitTransactionAsync(chunk.Select(w => new TableTransactionAction(
-                TableTransactionActionType.UpdateReplace, EventRecordEntity.ToEntity(w.Record, w.Claim.PartitionKey!), w.Claim.ETag)), ct)).Value;
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                Written(chunk[i].Claim, chunk[i].Version, responses[i].Headers.ETag);
-            }
-        }
-        catch (TableTransactionFailedException)
-        {
-            foreach (var (claim, version, record) in chunk)
-            {
-                await WriteOneAsync(claim, version, record, ct);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Replaces one record under its ETag. When it changed under us (our lease ran out and another
-    /// copy took over), keeps the calls both delivered, then writes ours.
-    /// </summary>
-    private static async Task WriteOneAsync(EventClaim claim, int version, EventRecord record, CancellationToken ct)
-    {
-        var table = claim.Table!;
-        try
-        {
-            var response = await table.UpdateEntityAsync(EventRecordEntity.ToEntity(record, claim.PartitionKey!), claim.ETag, TableUpdateMode.Replace, ct);
-            Written(claim, version, response.Headers.ETag);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(claim.PartitionKey!, LedgerKeys.RowKeyFor(record.MessageId), cancellationToken: ct);
-            var merged = current.HasValue
-                ? record with { Calls = Union(record.Calls, EventRecordEntity.FromEntity(current.Value!, record.WorkspaceId).Calls) }
-                : record;
-            var response = await table.UpsertEntityAsync(EventRecordEntity.ToEntity(merged, claim.PartitionKey!), TableUpdateMode.Replace, ct);
-            Written(claim, version, response.Headers.ETag);
-        }
-    }
-
-    private static void Written(EventClaim claim, int version, ETag? etag)
-    {
-        lock (claim)
-        {
-            claim.ETag = etag ?? ETag.All;
-            claim.FlushedVersion = version;
         }
     }
 
@@ -526,5 +296,5 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private static partial void LogTakenOver(ILogger logger, string messageId, string workspaceId, int delivered);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record delivery progress for workspace {WorkspaceId}; will try again")]
-    private static partial void LogFlushFailed(ILogger logger, Exception exception, string workspaceId);
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string workspaceId);
 }

@@ -86,14 +86,8 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
     private async Task WriteAsync(string name, List<(string Remembered, string Partition, string RowKey)> rows, DateTimeOffset now, CancellationToken ct)
     {
         var table = await Tables.CreatedAsync(clients.Tables, name, ct);
-        foreach (var group in rows.GroupBy(r => r.Partition))
-        {
-            foreach (var chunk in group.Chunk(100))
-            {
-                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(
-                    TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now })), ct);
-            }
-        }
+        TableBatch.ThrowIfAnyFailed(await TableBatch.SubmitAsync(table, [.. rows.Select(r => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now }))], ct));
     }
 
     /// <summary>Every sid linked to the user within the retention, and the tables holding them.</summary>
@@ -119,10 +113,6 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         }
         return links;
     }
-
-    /// <summary>Forgets every link of the user (after Convertro erased them, or with a local-only deletion).</summary>
-    public async Task ForgetAsync(string workspaceId, string userKey, CancellationToken ct) =>
-        await ForgetAsync(workspaceId, userKey, await LinksAsync(workspaceId, userKey, ct), ct);
 
     /// <summary>Forgets the user's <paramref name="links"/>, as <see cref="LinksAsync"/> found them.</summary>
     public async Task ForgetAsync(string workspaceId, string userKey, IReadOnlyList<(string Table, string Sid)> links, CancellationToken ct)

@@ -20,7 +20,7 @@ public sealed class PrivacyAudit(StorageClients clients)
     public TableClient Table { get; } = clients.Tables.GetTableClient(TableName);
 
     public Task RecordAsync(DeletionRecord deletion, CancellationToken ct) =>
-        StorageErrors.WithTableAsync(Table, () => Table.AddEntityAsync(new TableEntity(deletion.WorkspaceId, DeadLetter.NewId(deletion.At))
+        KnownTables.WithTableAsync(Table, () => Table.AddEntityAsync(new TableEntity(deletion.WorkspaceId, DeadLetter.NewId(deletion.At))
         {
             ["UserKey"] = deletion.UserKey,
             ["MessageId"] = deletion.MessageId,

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Core.Privacy;
 
+/// <summary>What a deletion erases in Convertro: the user's key, the links found, and one erase call per visitor code.</summary>
+public sealed record UserErasure(string UserKey, IReadOnlyList<(string Table, string Sid)> Links, IReadOnlyList<ConvertroCall> Calls);
+
 /// <summary>
 /// A Segment <c>delete</c> (mapping rule 8; docs/operations.md, "Personal data"): removes what the
 /// product stores for the user in the workspace — the dead letters holding their events — and
@@ -26,7 +29,8 @@ public sealed partial class UserDeletion(
     /// False for a retry of the same deletion (its erases failed before): the purge and its audit
     /// row were done by the first attempt; only the erase calls are worked out again.
     /// </param>
-    public async Task<IReadOnlyList<ConvertroCall>> PurgeAsync(
+    /// <returns>The erase calls to send (none without the GDPR API) and the links they erase.</returns>
+    public async Task<UserErasure> PurgeAsync(
         WorkspaceSettings settings, string messageId, string userId, long timestamp, bool purge, CancellationToken ct)
     {
         var ws = settings.WorkspaceId;
@@ -44,14 +48,18 @@ public sealed partial class UserDeletion(
             LogPurged(logger, messageId, ws, purged, found.Count, erase);
         }
         return erase
-            ? [.. found.Select(l => l.Sid).Distinct().Select(sid => new ConvertroCall(
-                ConvertroEndpoint.Erase, settings.ClientName, settings.SiteId, string.Empty, RequestId(ws, messageId, sid), timestamp, Sid: sid))]
-            : [];
+            ? new UserErasure(userKey, found, [.. found.Select(l => l.Sid).Distinct().Select(sid => new ConvertroCall(
+                ConvertroEndpoint.Erase, settings.ClientName, settings.SiteId, string.Empty, RequestId(ws, messageId, sid), timestamp, Sid: sid))])
+            : new UserErasure(userKey, [], []);
     }
 
-    /// <summary>Every erase of the deletion succeeded: the user's links are no longer needed.</summary>
-    public async Task ErasedAsync(string workspaceId, string userId, CancellationToken ct) =>
-        await links.ForgetAsync(workspaceId, await keys.KeyOfAsync(workspaceId, userId, ct), ct);
+    /// <summary>
+    /// Every erase of the deletion succeeded: the links they erased are no longer needed. Exactly
+    /// those: a link written meanwhile (the user came back on a new device) was not erased, and stays
+    /// for the next deletion to find.
+    /// </summary>
+    public Task ErasedAsync(string workspaceId, UserErasure erasure, CancellationToken ct) =>
+        links.ForgetAsync(workspaceId, erasure.UserKey, erasure.Links, ct);
 
     /// <summary>A name-based (version 5) UUID: a retried erase repeats the same request id.</summary>
     public static string RequestId(string workspaceId, string messageId, string sid)

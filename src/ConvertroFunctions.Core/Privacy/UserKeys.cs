@@ -37,7 +37,7 @@ public sealed class UserKeys(StorageClients clients)
                 return _key;
             }
             var table = clients.Tables.GetTableClient(TableName);
-            await table.CreateIfNotExistsAsync(ct);
+            await KnownTables.EnsureAsync(table, ct);
             var stored = await table.GetEntityIfExistsAsync<TableEntity>(KeyPartition, KeyRow, cancellationToken: ct);
             if (!stored.HasValue)
             {

@@ -19,9 +19,13 @@ public sealed class EventQueue
     public EventQueue(StorageClients clients)
     {
         Queue = clients.Queues.GetQueueClient(StorageNames.EventsQueue);
+        Poison = clients.Queues.GetQueueClient(StorageNames.PoisonQueue);
     }
 
     public QueueClient Queue { get; }
+
+    /// <summary><c>segment-events-poison</c>: the poison drain puts back what it must look at again later.</summary>
+    public QueueClient Poison { get; }
 
     /// <summary>Packs and enqueues accepted events; throws if any message could not be enqueued.</summary>
     public async Task EnqueueAsync(
@@ -38,10 +42,16 @@ public sealed class EventQueue
     public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
         SendAsync(new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
 
-    private Task SendAsync(BinaryData message, TimeSpan delay, CancellationToken ct) =>
+    /// <summary>Puts one envelope back on the poison queue, visible after <paramref name="delay"/> (the drain waits for another copy).</summary>
+    public Task EnqueuePoisonAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
+        SendAsync(Poison, new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
+
+    private Task SendAsync(BinaryData message, TimeSpan delay, CancellationToken ct) => SendAsync(Queue, message, delay, ct);
+
+    private static Task SendAsync(QueueClient queue, BinaryData message, TimeSpan delay, CancellationToken ct) =>
         StorageErrors.WithQueueAsync(
-            Queue,
-            async () => await Queue.SendMessageAsync(message, Clamp(delay), NeverExpires, ct),
+            queue,
+            async () => await queue.SendMessageAsync(message, Clamp(delay), NeverExpires, ct),
             ct);
 
     private static TimeSpan Clamp(TimeSpan delay) =>

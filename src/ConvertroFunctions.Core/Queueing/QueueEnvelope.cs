@@ -5,14 +5,25 @@ namespace ConvertroFunctions.Core.Queueing;
 /// <summary>
 /// The body of a <c>segment-events</c> message: one or more raw Segment events of one workspace.
 /// Ingest packs many events per message; a retry or replay carries one event and its
-/// <see cref="Retry"/> state.
+/// <see cref="Retry"/> state. Version 2 adds <see cref="Id"/> and <see cref="Waits"/>; version 1
+/// messages (written before) are still read (docs/architecture.md, "Storage map").
 /// </summary>
 public sealed record QueueEnvelope
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+
+    /// <summary>The versions this app reads.</summary>
+    public static bool IsReadable(int version) => version is 1 or CurrentVersion;
 
     [JsonPropertyName("v")]
     public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>
+    /// This copy's id: what the event ledger names as an event's owner, or as the queued copy that may
+    /// take it next (docs/architecture.md, "The event ledger"). New for a retry or a replay; kept by a
+    /// wait, a hand-back and a host redelivery, which are the same copy. Null in a version 1 message.
+    /// </summary>
+    public string? Id { get; init; }
 
     public required string WorkspaceId { get; init; }
 
@@ -24,10 +35,22 @@ public sealed record QueueEnvelope
     public RetryState? Retry { get; init; }
 
     /// <summary>
-    /// The one way an event goes back on the queue on its own: a retry after a failure, a wait for
-    /// another copy, a replay. Everything else of this envelope (workspace, receivedAt) is kept.
+    /// How many times this copy was handed back because Table storage was unavailable: the next wait
+    /// grows with it. Not an attempt: it never counts toward the retry schedule or maxDequeueCount.
     /// </summary>
-    public QueueEnvelope For(RawJson e, RetryState? retry) => this with { Events = [e], Retry = retry };
+    public int Waits { get; init; }
+
+    /// <summary>A new copy id.</summary>
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The one way an event goes back on the queue on its own: a wait for another copy or a hand-back
+    /// (the same copy: <see cref="Id"/> kept), or, with <paramref name="newCopy"/>, a retry after a
+    /// failure or a replay (a new copy, which the ledger names as the next owner). Everything else of
+    /// this envelope (workspace, receivedAt) is kept.
+    /// </summary>
+    public QueueEnvelope For(RawJson e, RetryState? retry, bool newCopy = false) =>
+        this with { Events = [e], Retry = retry, Id = newCopy ? NewId() : Id, Waits = newCopy ? 0 : Waits };
 }
 
 /// <summary>Where a single event's delivery stands after earlier attempts.</summary>
@@ -45,6 +68,4 @@ public sealed record RetryState
 
     public int? LastStatus { get; init; }
 
-    /// <summary>The event ledger table holding this event's record, so the retry updates that record.</summary>
-    public string? LedgerTable { get; init; }
 }

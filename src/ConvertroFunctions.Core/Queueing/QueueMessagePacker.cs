@@ -52,13 +52,14 @@ public static class QueueMessagePacker
     {
         var envelope = JsonSerializer.Deserialize(body, CoreJsonContext.Default.QueueEnvelope)
             ?? throw new JsonException("The message is JSON null.");
-        if (envelope.Version != QueueEnvelope.CurrentVersion)
+        if (!QueueEnvelope.IsReadable(envelope.Version))
         {
-            throw new JsonException($"Unsupported message version {envelope.Version}; this app reads version {QueueEnvelope.CurrentVersion}.");
+            throw new JsonException($"Unsupported message version {envelope.Version}; this app reads versions 1 and {QueueEnvelope.CurrentVersion}.");
         }
         return envelope;
     }
 
+    /// <summary>One copy: each message ingest writes has its own id (the ledger's owner token).</summary>
     private static QueueEnvelope Envelope(string workspaceId, DateTimeOffset receivedAt, IReadOnlyList<RawJson> events) =>
-        new() { WorkspaceId = workspaceId, ReceivedAt = receivedAt, Events = events };
+        new() { Id = QueueEnvelope.NewId(), WorkspaceId = workspaceId, ReceivedAt = receivedAt, Events = events };
 }

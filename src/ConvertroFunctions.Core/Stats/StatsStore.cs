@@ -22,24 +22,21 @@ public sealed class StatsStore(StorageClients clients)
 
     private static string HourKey(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes an instance's totals: one upsert transaction per table and workspace.</summary>
+    /// <summary>Writes an instance's totals: one upsert transaction per table and workspace (<see cref="TableBatch"/>).</summary>
     public async Task WriteAsync(string instanceId, IReadOnlyList<HourSnapshot> hours, CancellationToken ct)
     {
-        foreach (var group in hours.GroupBy(h => (Table: TableName(h.Hour), h.WorkspaceId)))
+        foreach (var month in hours.GroupBy(h => TableName(h.Hour)))
         {
-            var table = clients.Tables.GetTableClient(group.Key.Table);
-            foreach (var chunk in group.Chunk(100))
+            var table = clients.Tables.GetTableClient(month.Key);
+            var actions = month.Select(h => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(h.WorkspaceId, $"{HourKey(h.Hour)}.{instanceId}")
             {
-                var actions = chunk.Select(h => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(h.WorkspaceId, $"{HourKey(h.Hour)}.{instanceId}")
-                {
-                    ["Received"] = h.Received,
-                    ["Delivered"] = h.Delivered,
-                    ["Retrying"] = h.Retrying,
-                    ["Skipped"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.SkippedByReason), CoreJsonContext.Default.DictionaryStringInt64),
-                    ["DeadLettered"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.DeadLetteredByReason), CoreJsonContext.Default.DictionaryStringInt64),
-                })).ToList();
-                await StorageErrors.WithTableAsync(table, () => table.SubmitTransactionAsync(actions, ct), ct);
-            }
+                ["Received"] = h.Received,
+                ["Delivered"] = h.Delivered,
+                ["Retrying"] = h.Retrying,
+                ["Skipped"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.SkippedByReason), CoreJsonContext.Default.DictionaryStringInt64),
+                ["DeadLettered"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.DeadLetteredByReason), CoreJsonContext.Default.DictionaryStringInt64),
+            })).ToList();
+            TableBatch.ThrowIfAnyFailed(await KnownTables.WithTableAsync(table, () => TableBatch.SubmitAsync(table, actions, ct), ct));
         }
     }
 

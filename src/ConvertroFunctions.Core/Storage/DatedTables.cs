@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 
 namespace ConvertroFunctions.Core.Storage;
@@ -12,10 +10,6 @@ namespace ConvertroFunctions.Core.Storage;
 /// </summary>
 public sealed class DatedTables(string prefix, bool monthly)
 {
-    /// <summary>Tables created so far, per storage client (one process may talk to several accounts:
-    /// the tests run several Azurites, and a family is shared by all of them) and name.</summary>
-    private readonly ConditionalWeakTable<TableServiceClient, ConcurrentDictionary<string, Lazy<Task>>> _created = new();
-
     public string Prefix { get; } = prefix;
 
     private string Format => monthly ? "yyyyMM" : "yyyyMMdd";
@@ -31,31 +25,12 @@ public sealed class DatedTables(string prefix, bool monthly)
     /// <summary>The day after the last day a table covers.</summary>
     public DateOnly EndOf(DateOnly start) => monthly ? start.AddMonths(1) : start.AddDays(1);
 
-    /// <summary>Creates a table the first time this process asks for it (a failed attempt is tried again next time).</summary>
-    public async Task<TableClient> CreatedAsync(TableServiceClient tables, string name, CancellationToken ct)
-    {
-        var created = _created.GetOrCreateValue(tables);
-        var ready = created.GetOrAdd(name, n => new Lazy<Task>(() => tables.CreateTableIfNotExistsAsync(n)));
-        try
-        {
-            await ready.Value.WaitAsync(ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            created.TryRemove(new KeyValuePair<string, Lazy<Task>>(name, ready));
-            throw;
-        }
-        return tables.GetTableClient(name);
-    }
+    /// <summary>The table for <paramref name="name"/>, created the first time this process asks for it (<see cref="KnownTables"/>).</summary>
+    public Task<TableClient> CreatedAsync(TableServiceClient tables, string name, CancellationToken ct) =>
+        KnownTables.EnsureAsync(tables.GetTableClient(name), ct);
 
     /// <summary>The table turned out to be missing (someone deleted it): the next <see cref="CreatedAsync"/> creates it again.</summary>
-    public void Forget(TableServiceClient tables, string name)
-    {
-        if (_created.TryGetValue(tables, out var created))
-        {
-            created.TryRemove(name, out _);
-        }
-    }
+    public void Forget(TableServiceClient tables, string name) => KnownTables.Forget(tables.GetTableClient(name));
 
     /// <summary>Drops every table of the family whose last day is before <paramref name="cutoff"/>.</summary>
     public async Task<IReadOnlyList<string>> DropEndedBeforeAsync(TableServiceClient tables, DateOnly cutoff, CancellationToken ct)

@@ -7,7 +7,7 @@ using Azure.Storage.Queues.Models;
 
 namespace ConvertroFunctions.Core.Storage;
 
-/// <summary>Recognising storage outages, and creating queues and tables the first time they are used.</summary>
+/// <summary>Recognising storage outages, and creating a queue the first time it is used (tables: <see cref="KnownTables"/>).</summary>
 public static class StorageErrors
 {
     /// <summary>
@@ -39,19 +39,18 @@ public static class StorageErrors
         }
     }
 
-    /// <summary>Runs a table write, creating the table and trying once more if it does not exist yet.</summary>
-    public static async Task<T> WithTableAsync<T>(TableClient table, Func<Task<T>> operation, CancellationToken ct)
-    {
-        try
-        {
-            return await operation();
-        }
-        catch (RequestFailedException ex) when (IsTableNotFound(ex))
-        {
-            await table.CreateIfNotExistsAsync(ct);
-            return await operation();
-        }
-    }
-
     public static bool IsTableNotFound(RequestFailedException ex) => ex.ErrorCode == TableErrorCode.TableNotFound;
+
+    /// <summary>
+    /// How long storage asked the caller to wait (its Retry-After), when an outage answer said so; the
+    /// answer is found on the exception or, after the SDK's own retries, on the last one they gave up on.
+    /// </summary>
+    public static TimeSpan? RetryAfter(Exception exception) => exception switch
+    {
+        RequestFailedException rfe when rfe.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var value) == true
+            && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
+        AggregateException ae => ae.InnerExceptions.Select(RetryAfter).LastOrDefault(r => r is not null),
+        { InnerException: { } inner } => RetryAfter(inner),
+        _ => null,
+    };
 }

@@ -7,30 +7,16 @@ namespace ConvertroFunctions.Core.Storage;
 public static class TableDeletes
 {
     /// <summary>
-    /// Deletes the rows in entity-group transactions (one per partition, at most 100 rows each). A
-    /// transaction that fails because a row is already gone (a replay, a purge, a second instance)
-    /// is done again one row at a time, where a missing row is simply skipped.
+    /// Deletes the rows through <see cref="TableBatch"/> (transactions per partition; a row already
+    /// gone, by a replay, a purge or a second instance, makes its transaction go one row at a time,
+    /// where a missing row is simply skipped). Throws if a row could not be deleted.
     /// </summary>
     public static async Task DeleteAsync(TableClient table, IEnumerable<(string PartitionKey, string RowKey)> rows, CancellationToken ct)
     {
-        foreach (var partition in rows.GroupBy(r => r.PartitionKey))
+        var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)).ToList();
+        if (actions.Count > 0)
         {
-            foreach (var chunk in partition.Chunk(100))
-            {
-                try
-                {
-                    await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(
-                        TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)), ct);
-                }
-                catch (TableTransactionFailedException)
-                {
-                    foreach (var (partitionKey, rowKey) in chunk)
-                    {
-                        // DeleteEntityAsync answers a missing row without an exception.
-                        await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, ct);
-                    }
-                }
-            }
+            TableBatch.ThrowIfAnyFailed(await TableBatch.SubmitAsync(table, actions, ct), r => r.Error?.Status == 404);
         }
     }
 }

@@ -51,7 +51,7 @@ public class WorkspaceStore
     }
 
     public Task SaveAsync(WorkspaceSettings settings, CancellationToken ct) =>
-        StorageErrors.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(settings), TableUpdateMode.Replace, ct), ct);
+        KnownTables.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(settings), TableUpdateMode.Replace, ct), ct);
 
     /// <returns>false when there was nothing to delete.</returns>
     public async Task<bool> DeleteAsync(string workspaceId, CancellationToken ct)

@@ -1,6 +1,6 @@
 // Dead letters of one workspace, optionally of one reason code, newest first, a page at a time
 // ("More" follows the continuation); replay and delete, each confirmed first, showing the API's
-// answer ({"replayed":N,"notFound":[…]} or {"deleted":N,"notFound":[…]}).
+// answer ({"replayed":N,"notFound":[…],"alreadyDelivered":[…],"alreadyQueued":[…]} or {"deleted":N,"notFound":[…]}).
 
 import { call, workspacePath } from './api.js';
 import { busy, byId, el, errorBox, show, time } from './dom.js';

@@ -1,0 +1,213 @@
+using Azure;
+using Azure.Data.Tables;
+using ConvertroFunctions.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ConvertroFunctions.Core.Ledger;
+
+/// <summary>Whether this copy still holds an event before it sends a call.</summary>
+public enum LeaseCheck
+{
+    /// <summary>The lease as written has at least half its length left: send.</summary>
+    Held,
+
+    /// <summary>Another copy owns the event now: send nothing more, write nothing more.</summary>
+    Lost,
+
+    /// <summary>The lease could not be renewed (Table storage unavailable): do not send; hand the event back.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// The records one <see cref="LedgerSession"/> owns: each change is applied in memory and written
+/// later, every write conditional on the ETag of this session's last write (docs/architecture.md,
+/// "The event ledger"). A write that finds the record changed (412) was either this session's own
+/// write whose answer got lost (recognised by the run id and write counter stored with it) or
+/// another copy's takeover: then the record is <see cref="TrackedRecord.Lost"/>, and nothing of
+/// this session is ever written over the new owner's. A record deleted under the session (a dropped
+/// table) is inserted again, unless another copy inserted it first.
+/// </summary>
+internal sealed partial class RecordBuffer(ILogger logger, string workspaceId)
+{
+    private readonly List<TrackedRecord> _records = [];
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    /// <summary>This session's id, stored with every record it writes.</summary>
+    public string Run { get; } = Guid.NewGuid().ToString("N")[..16];
+
+    public void Add(TrackedRecord record)
+    {
+        lock (_records)
+        {
+            _records.Add(record);
+        }
+    }
+
+    public static void Change(TrackedRecord record, Func<EventRecord, EventRecord> update, bool done = false)
+    {
+        lock (record)
+        {
+            record.Current = update(record.Current);
+            record.Version++;
+            record.Done |= done;
+        }
+    }
+
+    public List<TrackedRecord> Where(Func<TrackedRecord, bool> predicate)
+    {
+        lock (_records)
+        {
+            return [.. _records.Where(predicate)];
+        }
+    }
+
+    /// <summary>Events still being sent keep their lease: when less than half of the written lease is left, the next write extends it.</summary>
+    public void RenewLeases(DateTimeOffset now, TimeSpan lease)
+    {
+        foreach (var record in Where(r => !r.Done && !r.Lost && !(r.WrittenLease - now >= lease / 2)))
+        {
+            lock (record)
+            {
+                if (!record.Done && record.Current.LeaseUntil - now < lease / 2)
+                {
+                    Change(record, r => r with { LeaseUntil = now + lease });
+                }
+            }
+        }
+    }
+
+    /// <summary>Before a call: held only on the lease as written; renewed now when less than half is left.</summary>
+    public async Task<LeaseCheck> CheckLeaseAsync(TrackedRecord record, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        if (record.Lost)
+        {
+            return LeaseCheck.Lost;
+        }
+        if (record.WrittenLease - now >= lease / 2)
+        {
+            return LeaseCheck.Held;
+        }
+        Change(record, r => r with { LeaseUntil = now + lease });
+        try
+        {
+            await WriteAsync([record], ct);
+        }
+        catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+        {
+            return LeaseCheck.Unavailable;
+        }
+        return record.Lost ? LeaseCheck.Lost : record.WrittenLease - now >= lease / 2 ? LeaseCheck.Held : LeaseCheck.Unavailable;
+    }
+
+    /// <summary>
+    /// Writes the records' changes, one transaction per table and partition (<see cref="TableBatch"/>).
+    /// Throws when Table storage is unavailable; what was not written stays dirty for the next write.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<TrackedRecord> records, CancellationToken ct)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+        await _writing.WaitAsync(ct);
+        try
+        {
+            var writes = new List<Write>();
+            foreach (var record in records)
+            {
+                lock (record)
+                {
+                    if (record.Dirty)
+                    {
+                        writes.Add(new Write(record, record.Version, record.Current, ++record.Seq));
+                    }
+                }
+            }
+            foreach (var table in writes.GroupBy(w => w.Record.Table.Name))
+            {
+                var batch = table.ToList();
+                var results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
+                    TableTransactionActionType.UpdateReplace, Entity(w), w.Record.ETag))], ct);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    await SettleAsync(batch[i], results[i], ct);
+                }
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private TableEntity Entity(Write w) => EventRecordEntity.ToEntity(w.Written, w.Record.PartitionKey, Run, w.Seq);
+
+    private async Task SettleAsync(Write write, TableWriteResult result, CancellationToken ct)
+    {
+        var record = write.Record;
+        if (result.Succeeded)
+        {
+            Written(write, result.ETag);
+            return;
+        }
+        if (result.Missing)
+        {
+            // The record is gone (its table dropped and created again, or deleted by hand): ours again,
+            // unless another copy has inserted it meanwhile.
+            try
+            {
+                Written(write, (await KnownTables.WithTableAsync(record.Table, () => record.Table.AddEntityAsync(Entity(write), ct), ct)).Headers.ETag);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                LoseTo(write);
+            }
+            return;
+        }
+        if (result.Error!.Status == 412)
+        {
+            // Either the SDK retried a write of ours that had been applied, or another copy took the event over.
+            var stored = await record.Table.GetEntityIfExistsAsync<TableEntity>(record.PartitionKey, LedgerKeys.RowKeyFor(write.Written.MessageId), cancellationToken: ct);
+            if (stored.HasValue && EventRecordEntity.WrittenBy(stored.Value!, Run, write.Seq))
+            {
+                Written(write, stored.Value!.ETag);
+            }
+            else
+            {
+                LoseTo(write);
+            }
+            return;
+        }
+        throw result.Error;
+    }
+
+    private static void Written(Write write, ETag? etag)
+    {
+        var record = write.Record;
+        lock (record)
+        {
+            record.ETag = etag ?? ETag.All;
+            record.WrittenLease = write.Written.LeaseUntil;
+            if (record.FlushedVersion < write.Version)
+            {
+                record.FlushedVersion = write.Version;
+            }
+        }
+    }
+
+    private void LoseTo(Write write)
+    {
+        lock (write.Record)
+        {
+            write.Record.Lost = true;
+            write.Record.Done = true;
+        }
+        LogLost(logger, write.Written.MessageId, workspaceId);
+    }
+
+    /// <summary>One record's write: the version and content written, and the write counter stored with it.</summary>
+    private sealed record Write(TrackedRecord Record, int Version, EventRecord Written, int Seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId}: another copy owns it now (this one's hold ran out); this copy sends and records nothing more")]
+    private static partial void LogLost(ILogger logger, string messageId, string workspaceId);
+}
