@@ -17,11 +17,18 @@ namespace ConvertroFunctions.Benchmarks;
 /// </summary>
 internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 {
-    /// <summary>Medians of the raw drain and of delivery with the ledger on and off, and LocalHost's peak memory.</summary>
-    public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes);
+    /// <summary>
+    /// Medians of the raw drain and of delivery with the ledger on and off, LocalHost's peak memory, and
+    /// the medians of LocalHost's own CPU per event with the ledger on and off (µs).
+    /// </summary>
+    public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes, double OnCpu, double OffCpu);
 
-    /// <summary>One drain: its rate, the CPU the stack used while draining, LocalHost's peak memory (0 for a raw drain).</summary>
-    private sealed record Run(double Rate, CpuProfile Cpu, long PeakResidentBytes = 0);
+    /// <summary>
+    /// One drain: its rate, the CPU the stack used while draining <paramref name="CpuEvents"/> events (for
+    /// LocalHost, the timed ones, after its warm-up: a fresh process JIT-compiles its code first), LocalHost's
+    /// peak memory (0 for a raw drain).
+    /// </summary>
+    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0);
 
     /// <summary>Single-event messages; the raw drain's figure is messages (= events) received and deleted per second.</summary>
     public Task<Comparison> SingleEventsAsync() =>
@@ -41,7 +48,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             var before = CpuProfile.Sample();
             await new RawDelivery(stack).DrainAsync(warmup + events);
             var cpu = CpuProfile.Sample().Minus(before);
-            return new(Rate(await stack.WaitForCallsAsync(prefix, warmup + events, () => "the raw drain"), warmup), cpu);
+            return new(Rate(await stack.WaitForCallsAsync(prefix, warmup + events, () => "the raw drain"), warmup), cpu, warmup + events);
         });
     }
 
@@ -64,11 +71,13 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 await prefill(prefix);
                 var run = await drain(prefix);
                 runs[name].Add(run);
-                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(warmup + events)}");
+                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}");
             }
         }
         double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));
-        return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes));
+        double CpuPerEvent(string name) => Stats.Median(runs[name].Select(r => r.Cpu.LocalHost / r.CpuEvents * 1e6));
+        return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes),
+            CpuPerEvent("on"), CpuPerEvent("off"));
     }
 
     /// <summary>Receive up to 32 at a time and delete each, with 4 pollers; messages per second.</summary>
@@ -86,19 +95,25 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 Interlocked.Add(ref drained, messages.Length);
             }
         })));
-        return new(drained / watch.Elapsed.TotalSeconds, CpuProfile.Sample().Minus(before));
+        return new(drained / watch.Elapsed.TotalSeconds, CpuProfile.Sample().Minus(before), settings.DeliveryMessages);
     }
 
     /// <summary>
     /// Starts LocalHost on the filled queue and times its delivery from the first call Convertro
-    /// receives to the last; CPU is counted from when it is healthy (start-up excluded).
+    /// receives to the last; CPU is counted once the warm-up's calls are in (single events: from when
+    /// it is healthy, start-up excluded), as is the profile.
     /// </summary>
     private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, bool idempotency)
     {
         await using var host = await stack.StartLocalHostAsync(deliver: true, idempotency);
+        if (warmup > 0)
+        {
+            await stack.WaitForCallsAsync(prefix, warmup, () => host.Output);
+        }
         var before = CpuProfile.Sample();
+        await using var trace = await Profiler.StartAsync(host.Id, prefix);
         var calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
-        return new(Rate(calls, warmup), CpuProfile.Sample().Minus(before), host.PeakResidentBytes);
+        return new(Rate(calls, warmup), CpuProfile.Sample().Minus(before), events, host.PeakResidentBytes);
     }
 
     /// <summary>Events per second from the call after the <paramref name="warmup"/> first to the last (one call per event).</summary>

@@ -61,12 +61,17 @@ if (ingestOnly)
 if (!args.Contains("--cost-only"))
 {
 var delivery = new DeliveryBenchmarks(stack, settings);
+var batchedOnly = args.Contains("--batched-only"); // the batched comparison alone (with BENCH_PROFILE_DIR: a CPU profile of it)
+var singles = new DeliveryBenchmarks.Comparison(double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN);
+if (!batchedOnly)
+{
 Console.WriteLine($"Delivery, single events ({settings.DeliveryMessages:N0} messages each run; information):");
-var singles = await delivery.SingleEventsAsync();
+singles = await delivery.SingleEventsAsync();
 report.Add(new("Single: raw receive + delete (median)", singles.Raw, "msg/s", null, null, null, "", null));
 report.Add(new("Single: delivery, idempotency off (median)", singles.Off, "events/s", singles.Raw, "raw drain", singles.Off / singles.Raw, "", null));
 report.Add(new("Single: delivery, idempotency on (median)", singles.On, "events/s", singles.Raw, "raw drain", singles.On / singles.Raw, "", null));
 report.Add(new("Single: idempotency wall time per event", (1 / singles.On - 1 / singles.Off) * 1e6, "µs", null, null, null, "", null));
+}
 
 var batchedEvents = settings.DeliveryArrays * Backlog.ArraySize;
 Console.WriteLine($"Delivery, batched (arrays of {Backlog.ArraySize} packed as ingest packs them; each run "
@@ -76,7 +81,16 @@ report.Add(new("Batched: raw drain + Convertro GETs (median)", batched.Raw, "eve
 report.Add(new("Batched: delivery, idempotency off (median)", batched.Off, "events/s", batched.Raw, "raw drain", batched.Off / batched.Raw, "", null));
 report.Add(new("Batched: delivery, idempotency on (median)", batched.On, "events/s", batched.Raw, "raw drain", batched.On / batched.Raw, "≥ 80%", batched.On >= 0.8 * batched.Raw));
 report.Add(new("Batched: idempotency wall time per event", (1 / batched.On - 1 / batched.Off) * 1e6, "µs", null, null, null, "", null));
+report.Add(new("Batched: LocalHost CPU per event, idempotency on (median)", batched.OnCpu, "µs", batched.OffCpu, "idempotency off",
+    batched.OnCpu / batched.OffCpu, "≤ 1.5×", batched.OnCpu <= 1.5 * batched.OffCpu));
 report.Add(new("LocalHost peak resident memory while delivering", Math.Max(singles.PeakResidentBytes, batched.PeakResidentBytes) / 1048576.0, "MB", null, null, null, "", null));
+}
+
+if (args.Contains("--batched-only"))
+{
+    report.Print();
+    report.Write(settings.Output);
+    return;
 }
 
 Console.WriteLine("Table requests per event (LocalHost in process; idempotency on, lease 120 s, Stats__FlushSeconds=60; not timed):");

@@ -81,6 +81,10 @@ internal sealed class Stack : IAsyncDisposable
         ["Idempotency:Enabled"] = idempotency ? "true" : "false",
         ["Logging:LogLevel:Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        // For a CPU profile (Profiler): the runtime writes /tmp/perf-{pid}.map, which names JIT-compiled frames.
+        ["DOTNET_PerfMapEnabled"] = Profiler.On ? "1" : null,
+        // perf cannot name code in W^X's double-mapped memory (precompiled framework code stays unnamed until re-JIT-ted hot).
+        ["DOTNET_EnableWriteXorExecute"] = Profiler.On ? "0" : null,
     };
 
     /// <summary>Waits until Convertro has received <paramref name="count"/> calls whose eid starts with "{prefix}-" (10 minutes at most).</summary>

@@ -24,6 +24,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The process id (a profiler attaches to it).</summary>
+    public int Id => _process.Id;
+
     public string Output
     {
         get { lock (_output) { return _output.ToString(); } }

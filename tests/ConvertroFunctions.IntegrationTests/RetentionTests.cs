@@ -95,7 +95,7 @@ public sealed class RetentionTests : IAsyncLifetime
         }
         await table.DeleteEntityAsync("p0", "r010"); // removed by someone else between listing and deleting
 
-        await TableDeletes.DeleteAsync(table, rows, default);
+        await TableDeletes.DeleteAsync(table, rows, _clients.Transactions, default);
 
         var left = 0;
         await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>())

@@ -22,8 +22,11 @@ public sealed class DeadLetterStore
     public DeadLetterStore(StorageClients clients)
     {
         Table = clients.Tables.GetTableClient(StorageNames.DeadLettersTable);
+        _transactions = clients.Transactions;
         Users = clients.Tables.GetTableClient(UsersTableName);
     }
+
+    private readonly TableTransactions? _transactions;
 
     public TableClient Table { get; }
 
@@ -74,7 +77,7 @@ public sealed class DeadLetterStore
             purged += await DeleteAsync(workspaceId, id, ct) ? 1 : 0;
         }
         // After the letters: a crash in between leaves index rows that find nothing, never a letter without its row.
-        await TableDeletes.DeleteAsync(Users, ids.Select(id => (partition, id)), ct);
+        await TableDeletes.DeleteAsync(Users, ids.Select(id => (partition, id)), _transactions, ct);
         return purged;
     }
 
@@ -113,8 +116,8 @@ public sealed class DeadLetterStore
         {
             // Nothing dead-lettered yet.
         }
-        await TableDeletes.DeleteAsync(Table, old.Select(o => (o.WorkspaceId, o.Id)), ct);
-        await TableDeletes.DeleteAsync(Users, [.. old.Where(o => o.UserKey is not null).Select(o => (UserPartition(o.WorkspaceId, o.UserKey!), o.Id)), .. marks], ct);
+        await TableDeletes.DeleteAsync(Table, old.Select(o => (o.WorkspaceId, o.Id)), _transactions, ct);
+        await TableDeletes.DeleteAsync(Users, [.. old.Where(o => o.UserKey is not null).Select(o => (UserPartition(o.WorkspaceId, o.UserKey!), o.Id)), .. marks], _transactions, ct);
         return old.Count;
     }
 

@@ -44,6 +44,8 @@ public sealed partial class EventLedger(
 
     internal TimeProvider Time => time;
 
+    internal TableTransactions? Transactions => clients.Transactions;
+
     internal ILogger Logger => logger;
 
     internal TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);

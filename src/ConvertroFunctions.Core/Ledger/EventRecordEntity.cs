@@ -11,27 +11,37 @@ internal static class EventRecordEntity
     /// <param name="run">The writing session's id, and <paramref name="seq"/> its write counter: how a write whose answer was lost is recognised.</param>
     public static TableEntity ToEntity(EventRecord r, string partitionKey, string run, int seq)
     {
-        var entity = new TableEntity(partitionKey, LedgerKeys.RowKeyFor(r.MessageId))
+        // Only the properties that have a value (a replace removes the others): every property costs
+        // serializing, sending and parsing, twice per event (docs/performance.md, "What profiling found").
+        var entity = new TableEntity(partitionKey, LedgerKeys.RowKeyFor(r.MessageId));
+        void Set(string name, object? value)
         {
-            ["MessageId"] = r.MessageId,
-            ["State"] = r.State.ToString(),
-            ["Owner"] = r.Owner,
-            ["Run"] = run,
-            ["Seq"] = seq,
-            ["LeaseUntil"] = r.LeaseUntil,
-            ["Attempts"] = r.Attempts,
-            ["NextAttemptAt"] = r.NextAttemptAt,
-            ["Reason"] = r.Reason,
-            ["Detail"] = r.Detail is { Length: > 1000 } detail ? detail[..1000] + "…" : r.Detail,
-            ["LastStatus"] = r.LastStatus,
-            ["DeadLetterId"] = r.DeadLetterId,
-            ["EventType"] = r.EventType,
-            ["EventName"] = r.EventName is { Length: > 256 } name ? name[..256] : r.EventName,
-            ["ReceivedAt"] = r.ReceivedAt,
-            ["UpdatedAt"] = r.UpdatedAt,
-        };
-        // A deletion erases one visitor code per call: hundreds of calls outgrow one string property.
-        LongStrings.Write(entity, "Calls", JsonSerializer.Serialize(r.Calls.Select(c => new StoredCall(c.Key, c.Status, c.At)).ToArray(), CoreJsonContext.Default.StoredCallArray));
+            if (value is not null)
+            {
+                entity[name] = value;
+            }
+        }
+        Set("MessageId", r.MessageId);
+        Set("State", r.State.ToString());
+        Set("Owner", r.Owner);
+        Set("Run", run);
+        Set("Seq", seq);
+        Set("LeaseUntil", r.LeaseUntil);
+        Set("Attempts", r.Attempts == 0 ? null : r.Attempts);
+        Set("NextAttemptAt", r.NextAttemptAt);
+        Set("Reason", r.Reason);
+        Set("Detail", r.Detail is { Length: > 1000 } detail ? detail[..1000] + "…" : r.Detail);
+        Set("LastStatus", r.LastStatus);
+        Set("DeadLetterId", r.DeadLetterId);
+        Set("EventType", r.EventType);
+        Set("EventName", r.EventName is { Length: > 256 } name ? name[..256] : r.EventName);
+        Set("ReceivedAt", r.ReceivedAt);
+        Set("UpdatedAt", r.UpdatedAt);
+        if (r.Calls.Count > 0)
+        {
+            // A deletion erases one visitor code per call: hundreds of calls outgrow one string property.
+            LongStrings.Write(entity, "Calls", JsonSerializer.Serialize(r.Calls.Select(c => new StoredCall(c.Key, c.Status, c.At)).ToArray(), CoreJsonContext.Default.StoredCallArray));
+        }
         return entity;
     }
 

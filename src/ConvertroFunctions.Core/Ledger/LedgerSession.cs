@@ -49,7 +49,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
     {
         _ledger = ledger;
         _workspaceId = workspaceId;
-        _records = new RecordBuffer(ledger.Logger, workspaceId);
+        _records = new RecordBuffer(ledger.Logger, workspaceId, ledger.Transactions);
     }
 
     private DateTimeOffset Now => _ledger.Time.GetUtcNow();
@@ -69,7 +69,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
             var indexes = day.ToList();
             var records = indexes.Select(i => Starting(requests[i], null, now)).ToList();
             var results = await KnownTables.WithTableAsync(table, () => TableBatch.SubmitAsync(table, [.. indexes.Select((i, n) =>
-                new TableTransactionAction(TableTransactionActionType.Add, EventRecordEntity.ToEntity(records[n], Partition(requests[i]), _records.Run, 1)))], ct), ct);
+                new TableTransactionAction(TableTransactionActionType.Add, EventRecordEntity.ToEntity(records[n], Partition(requests[i]), _records.Run, 1)))], _ledger.Transactions, ct), ct);
             for (var n = 0; n < indexes.Count; n++)
             {
                 var i = indexes[n];

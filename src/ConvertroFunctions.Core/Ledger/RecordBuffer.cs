@@ -27,7 +27,7 @@ public enum LeaseCheck
 /// this session is ever written over the new owner's. A record deleted under the session (a dropped
 /// table) is inserted again, unless another copy inserted it first.
 /// </summary>
-internal sealed partial class RecordBuffer(ILogger logger, string workspaceId)
+internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, TableTransactions? transactions)
 {
     private readonly List<TrackedRecord> _records = [];
     private readonly SemaphoreSlim _writing = new(1, 1);
@@ -127,7 +127,7 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId)
             {
                 var batch = table.ToList();
                 var results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
-                    TableTransactionActionType.UpdateReplace, Entity(w), w.Record.ETag))], ct);
+                    TableTransactionActionType.UpdateReplace, Entity(w), w.Record.ETag))], transactions, ct);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     await SettleAsync(batch[i], results[i], ct);

@@ -87,7 +87,7 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
     {
         var table = await Tables.CreatedAsync(clients.Tables, name, ct);
         TableBatch.ThrowIfAnyFailed(await TableBatch.SubmitAsync(table, [.. rows.Select(r => new TableTransactionAction(
-            TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now }))], ct));
+            TableTransactionActionType.UpsertReplace, new TableEntity(r.Partition, r.RowKey) { ["LinkedAt"] = now }))], clients.Transactions, ct));
     }
 
     /// <summary>Every sid linked to the user within the retention, and the tables holding them.</summary>
@@ -120,7 +120,7 @@ public sealed class LinkStore(StorageClients clients, UserKeys keys, TimeProvide
         var partition = PartitionOf(workspaceId, userKey);
         foreach (var group in links.GroupBy(l => l.Table))
         {
-            await TableDeletes.DeleteAsync(clients.Tables.GetTableClient(group.Key), group.Select(l => (partition, $"{userKey}.{l.Sid}")), ct);
+            await TableDeletes.DeleteAsync(clients.Tables.GetTableClient(group.Key), group.Select(l => (partition, $"{userKey}.{l.Sid}")), clients.Transactions, ct);
         }
         foreach (var key in _written.Keys.Where(k => k.Contains($"|{workspaceId}|{userKey}.", StringComparison.Ordinal)))
         {

@@ -36,7 +36,7 @@ public sealed class StatsStore(StorageClients clients)
                 ["Skipped"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.SkippedByReason), CoreJsonContext.Default.DictionaryStringInt64),
                 ["DeadLettered"] = JsonSerializer.Serialize(new Dictionary<string, long>(h.DeadLetteredByReason), CoreJsonContext.Default.DictionaryStringInt64),
             })).ToList();
-            TableBatch.ThrowIfAnyFailed(await KnownTables.WithTableAsync(table, () => TableBatch.SubmitAsync(table, actions, ct), ct));
+            TableBatch.ThrowIfAnyFailed(await KnownTables.WithTableAsync(table, () => TableBatch.SubmitAsync(table, actions, clients.Transactions, ct), ct));
         }
     }
 

@@ -17,18 +17,23 @@ public sealed class StorageClients
     private readonly Func<QueueClientOptions, QueueServiceClient> _queueServiceFactory;
     private readonly Action<ClientOptions>? _configure;
 
-    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queueServiceFactory, TableServiceClient tables, Action<ClientOptions>? configure)
+    private StorageClients(
+        Func<QueueClientOptions, QueueServiceClient> queueServiceFactory, TableServiceClient tables, TableTransactions? transactions, Action<ClientOptions>? configure)
     {
         _queueServiceFactory = queueServiceFactory;
         _configure = configure;
         Queues = queueServiceFactory(NewQueueOptions(QueueMessageEncoding.Base64));
         Tables = tables;
+        Transactions = transactions;
     }
 
     /// <summary>Queue clients from here encode and decode base64, like the Functions queue trigger.</summary>
     public QueueServiceClient Queues { get; }
 
     public TableServiceClient Tables { get; }
+
+    /// <summary>Entity-group transactions without the SDK's per-operation cost (<see cref="TableBatch"/> uses them); null where they cannot sign.</summary>
+    public TableTransactions? Transactions { get; }
 
     /// <summary>
     /// A queue client with its own message encoding: a queue host (LocalHost's listener) reads raw
@@ -58,7 +63,9 @@ public sealed class StorageClients
                 tableOptions.AddPolicy(gate, HttpPipelinePosition.PerRetry);
                 tables = new TableServiceClient(connectionString, tableOptions);
             }
-            return new StorageClients(options => new QueueServiceClient(connectionString, options), tables, configure);
+            var key = AccountKey(connectionString);
+            return new StorageClients(options => new QueueServiceClient(connectionString, options), tables,
+                key is null ? null : TableTransactions.WithKey(tableOptions, tables.Uri, tables.AccountName, key), configure);
         }
 
         var section = configuration.GetSection(StorageNames.ConnectionSetting);
@@ -75,8 +82,23 @@ public sealed class StorageClients
         var credential = Credential(section["credential"], section["clientId"]);
         return new StorageClients(
             options => new QueueServiceClient(new Uri(queueUri), credential, options),
-            new TableServiceClient(new Uri(tableUri), credential, tableOptions), configure);
+            new TableServiceClient(new Uri(tableUri), credential, tableOptions),
+            TableTransactions.WithToken(tableOptions, new Uri(tableUri), credential), configure);
     }
+
+    /// <summary>The connection string's account key (the emulator's well-known one for <c>UseDevelopmentStorage=true</c>); null for a SAS.</summary>
+    private static string? AccountKey(string connectionString)
+    {
+        var parts = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (parts.TryGetValue("UseDevelopmentStorage", out var dev) && string.Equals(dev as string, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return DevelopmentAccountKey;
+        }
+        return parts.TryGetValue("AccountKey", out var key) ? key as string : null;
+    }
+
+    /// <summary>The storage emulator's published account key (devstoreaccount1).</summary>
+    private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     /// <summary>
     /// <c>__credential=managedidentity</c> (what the Functions host reads, and what infra/ sets): the

@@ -29,14 +29,15 @@ public static class TableBatch
     /// <summary>Entity-group transactions hold at most 100 operations.</summary>
     public const int MaxTransaction = 100;
 
-    public static async Task<TableWriteResult[]> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken ct)
+    /// <param name="transactions">The storage account's lean transactions (<see cref="StorageClients.Transactions"/>); null: the SDK's.</param>
+    public static async Task<TableWriteResult[]> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, TableTransactions? transactions, CancellationToken ct)
     {
         var results = new TableWriteResult[actions.Count];
         await Task.WhenAll(Enumerable.Range(0, actions.Count).GroupBy(i => actions[i].Entity.PartitionKey, StringComparer.Ordinal).Select(async partition =>
         {
             foreach (var chunk in partition.Chunk(MaxTransaction))
             {
-                await SubmitChunkAsync(table, actions, chunk, results, ct);
+                await SubmitChunkAsync(table, actions, chunk, results, transactions, ct);
             }
         }));
         return results;
@@ -52,16 +53,20 @@ public static class TableBatch
         }
     }
 
-    private static async Task SubmitChunkAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, int[] chunk, TableWriteResult[] results, CancellationToken ct)
+    private static async Task SubmitChunkAsync(
+        TableClient table, IReadOnlyList<TableTransactionAction> actions, int[] chunk, TableWriteResult[] results, TableTransactions? transactions, CancellationToken ct)
     {
         if (chunk.Length > 1)
         {
             try
             {
-                var responses = (await table.SubmitTransactionAsync(chunk.Select(i => actions[i]), ct)).Value;
+                var transaction = chunk.Select(i => actions[i]).ToList();
+                var etags = transactions is not null && TableTransactions.CanWrite(transaction)
+                    ? await transactions.SubmitAsync(table, transaction, ct)
+                    : [.. (await table.SubmitTransactionAsync(transaction, ct)).Value.Select(r => r.Headers.ETag)];
                 for (var i = 0; i < chunk.Length; i++)
                 {
-                    results[chunk[i]] = new TableWriteResult(responses[i].Headers.ETag, null);
+                    results[chunk[i]] = new TableWriteResult(etags[i], null);
                 }
                 return;
             }
