@@ -16,9 +16,12 @@ public sealed class EventQueue
     /// <summary>The longest delay Azure Storage allows before a message becomes visible.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
-    public EventQueue(StorageClients clients)
+    private readonly TimeProvider _time;
+
+    public EventQueue(StorageClients clients, TimeProvider time)
     {
         Queue = clients.Queues.GetQueueClient(StorageNames.EventsQueue);
+        _time = time;
     }
 
     public QueueClient Queue { get; }
@@ -34,9 +37,16 @@ public sealed class EventQueue
             async (message, token) => await SendAsync(new BinaryData(message), TimeSpan.Zero, token));
     }
 
-    /// <summary>Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>.</summary>
-    public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
-        SendAsync(new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
+    /// <summary>
+    /// Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>; a delayed
+    /// one carries that time as <see cref="QueueEnvelope.NotBefore"/>.
+    /// </summary>
+    public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct)
+    {
+        var wait = Clamp(delay);
+        var stamped = envelope with { NotBefore = wait > TimeSpan.Zero ? _time.GetUtcNow() + wait : null };
+        return SendAsync(new BinaryData(QueueMessagePacker.Serialize(stamped)), wait, ct);
+    }
 
     private Task SendAsync(BinaryData message, TimeSpan delay, CancellationToken ct) =>
         StorageErrors.WithQueueAsync(

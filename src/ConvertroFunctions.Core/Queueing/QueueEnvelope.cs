@@ -24,6 +24,14 @@ public sealed record QueueEnvelope
     public RetryState? Retry { get; init; }
 
     /// <summary>
+    /// When a delayed message (a retry, a wait for another copy) was meant to become visible, set by
+    /// <see cref="EventQueue.EnqueueAsync(QueueEnvelope, TimeSpan, CancellationToken)"/>; absent for
+    /// a message visible at once. The backlog's age counts from here, not from the message's
+    /// insertion (docs/operations.md, "Backlog age").
+    /// </summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>
     /// The one way an event goes back on the queue on its own: a retry after a failure, a wait for
     /// another copy, a replay. Everything else of this envelope (workspace, receivedAt) is kept.
     /// </summary>
