@@ -17,6 +17,11 @@ param instanceMemoryMB int
 param convertroBaseUrl string
 param convertroTimeoutSeconds int
 param retryDelays string
+@description('The console banner\'s thresholds: the same parameters as the alert rules (modules/alerts.bicep).')
+param oldestMessageMinutes int
+param deadLetterWindowMinutes int
+param deadLettersThreshold int
+param poisonMessagesThreshold int
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
@@ -88,6 +93,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Delivery__RetryDelays: retryDelays
       // Empty means https://{workspace domain}, the production setting.
       Convertro__BaseUrl: convertroBaseUrl
+      // The console's banner uses the alerts' thresholds (Core's MonitoringOptions).
+      Monitoring__OldestMessageMinutes: string(oldestMessageMinutes)
+      Monitoring__DeadLetterWindowMinutes: string(deadLetterWindowMinutes)
+      Monitoring__DeadLettersThreshold: string(deadLettersThreshold)
+      Monitoring__PoisonMessagesThreshold: string(poisonMessagesThreshold)
     }
   }
 }

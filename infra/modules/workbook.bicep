@@ -1,9 +1,10 @@
 // An Azure Monitor workbook on the Application Insights resource: what became of the events, per
 // workspace, from the ConvertroFunctions meter the app exports through OpenTelemetry. The Azure
 // Monitor exporter writes each metric to customMetrics under its instrument name, once a minute per
-// tag set (delta), with the tags in customDimensions (workspace; reason on skipped and
-// dead_lettered); a histogram row carries valueSum, valueCount, valueMin and valueMax, no buckets,
-// so the delivery lag p95 is taken over the one-minute means, weighted by their event counts.
+// tag set (delta; a gauge's last value), with the tags in customDimensions (workspace; reason on
+// skipped, dead_lettered and dead_letters.stored; queue on the queue gauges); a histogram row
+// carries valueSum, valueCount, valueMin and valueMax, no buckets, so the delivery lag p95 is taken
+// over the one-minute means, weighted by their event counts.
 // (tests/ConvertroFunctions.App.Tests/AzureMonitorPayloadTests checks what the exporter sends.)
 param appInsightsName string
 param location string
@@ -81,7 +82,7 @@ customMetrics
       type: 1
       name: 'about'
       content: {
-        json: 'Events per Segment workspace from the `ConvertroFunctions` meter (customMetrics): **received** (accepted by ingest), **delivered**, **skipped** by reason, **retried**, **dead-lettered** by reason code, and the delivery lag. The exporter sends sums per minute without histogram buckets, so the lag p95 is the 95th percentile of one-minute mean lags weighted by their event counts (a lower bound of the true p95); the maximum is exact. docs/operations.md says what to alert on.'
+        json: 'Events per Segment workspace from the `ConvertroFunctions` meter (customMetrics): **received** (accepted by ingest), **delivered**, **skipped** by reason, **retried**, **dead-lettered** by reason code, **storage waits** (deliveries handed back while Table storage was unavailable), the delivery lag, the **dead letters stored**, and each queue\'s length and **oldest waiting message** (measured every minute by each instance; the charts take the maximum). The exporter sends sums per minute without histogram buckets, so the lag p95 is the 95th percentile of one-minute mean lags weighted by their event counts (a lower bound of the true p95); the maximum is exact. docs/operations.md says what to alert on.'
       }
     }
     {
@@ -101,7 +102,8 @@ customMetrics
     Skipped = sumif(value, name == "convertro.events.skipped"),
     Retried = sumif(value, name == "convertro.events.retried"),
     DeadLettered = sumif(value, name == "convertro.events.dead_lettered"),
-    SignatureRejected = sumif(value, name == "convertro.ingest.signature_rejected")
+    SignatureRejected = sumif(value, name == "convertro.ingest.signature_rejected"),
+    StorageWaits = sumif(value, name == "convertro.events.storage_waits")
     by workspace
 | join kind=leftouter (
     customMetrics
@@ -110,7 +112,7 @@ customMetrics
     | extend workspace = tostring(customDimensions.workspace)
     | summarize LagP95Seconds = percentilew(valueSum / valueCount, valueCount, 95), LagMaxSeconds = max(valueMax) by workspace
   ) on workspace
-| project workspace, Received, Delivered, Skipped, Retried, DeadLettered, SignatureRejected, LagP95Seconds, LagMaxSeconds
+| project workspace, Received, Delivered, Skipped, Retried, DeadLettered, SignatureRejected, StorageWaits, LagP95Seconds, LagMaxSeconds
 | order by Received desc
 '''
         size: 0
@@ -289,6 +291,93 @@ customMetrics
 | extend workspace = tostring(customDimensions.workspace)
 | where "*" in ({Workspace}) or workspace in ({Workspace})
 | summarize LagP95Seconds = percentilew(valueSum / valueCount, valueCount, 95) by bin(timestamp, {TimeRange:grain}), workspace
+'''
+        size: 0
+        timeContextFromParameter: 'TimeRange'
+        queryType: 0
+        resourceType: 'microsoft.insights/components'
+        visualization: 'timechart'
+      }
+      customWidth: '50'
+    }
+    {
+      type: 3
+      name: 'storage-waits'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Storage waits (handed back while Table storage was unavailable), by workspace'
+        query: '''
+customMetrics
+| where timestamp {TimeRange}
+| where name == "convertro.events.storage_waits"
+| extend workspace = tostring(customDimensions.workspace)
+| where "*" in ({Workspace}) or workspace in ({Workspace})
+| summarize StorageWaits = sum(value) by bin(timestamp, {TimeRange:grain}), workspace
+'''
+        size: 0
+        timeContextFromParameter: 'TimeRange'
+        queryType: 0
+        resourceType: 'microsoft.insights/components'
+        visualization: 'timechart'
+      }
+      customWidth: '50'
+    }
+    {
+      type: 3
+      name: 'dead-letters-stored'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Dead letters stored, by workspace'
+        query: '''
+customMetrics
+| where timestamp {TimeRange}
+| where name == "convertro.dead_letters.stored"
+| extend workspace = tostring(customDimensions.workspace), reason = tostring(customDimensions.reason)
+| where "*" in ({Workspace}) or workspace in ({Workspace})
+| summarize Stored = max(value) by bin(timestamp, {TimeRange:grain}), workspace, reason
+| summarize Stored = sum(Stored) by timestamp, workspace
+'''
+        size: 0
+        timeContextFromParameter: 'TimeRange'
+        queryType: 0
+        resourceType: 'microsoft.insights/components'
+        visualization: 'timechart'
+      }
+      customWidth: '50'
+    }
+    {
+      type: 3
+      name: 'oldest-waiting-message'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Oldest waiting message (minutes), by queue'
+        query: '''
+customMetrics
+| where timestamp {TimeRange}
+| where name == "convertro.queue.oldest_message_age"
+| extend queue = tostring(customDimensions.queue)
+| summarize OldestWaitingMinutes = max(value) / 60.0 by bin(timestamp, {TimeRange:grain}), queue
+'''
+        size: 0
+        timeContextFromParameter: 'TimeRange'
+        queryType: 0
+        resourceType: 'microsoft.insights/components'
+        visualization: 'timechart'
+      }
+      customWidth: '50'
+    }
+    {
+      type: 3
+      name: 'queue-length'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Queue length (messages, delayed retries included), by queue'
+        query: '''
+customMetrics
+| where timestamp {TimeRange}
+| where name == "convertro.queue.length"
+| extend queue = tostring(customDimensions.queue)
+| summarize Messages = max(value) by bin(timestamp, {TimeRange:grain}), queue
 '''
         size: 0
         timeContextFromParameter: 'TimeRange'

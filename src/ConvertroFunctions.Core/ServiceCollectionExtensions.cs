@@ -5,6 +5,7 @@ using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Ingest;
+using ConvertroFunctions.Core.Monitoring;
 using ConvertroFunctions.Core.Queueing;
 using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Stats;
@@ -77,9 +78,22 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PreviewHandler>();
         services.AddSingleton<DeadLetterAdminHandler>();
         services.AddSingleton<HealthHandler>();
+        services.AddMonitoring(configuration);
 
         services.AddConvertroHttpClient();
         return services;
+    }
+
+    /// <summary>The queues and dead letters measured on a timer, their gauges, and the overview route (docs/operations.md).</summary>
+    private static void AddMonitoring(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<MonitoringOptions>()
+            .Bind(configuration.GetSection(MonitoringOptions.SectionName)).ValidateDataAnnotations();
+        services.AddSingleton<BacklogProbe>();
+        services.AddSingleton<DeadLetterCounter>();
+        services.AddSingleton<OperationsMonitor>();
+        services.AddHostedService<OperationsMonitorService>();
+        services.AddSingleton<OverviewHandler>();
     }
 
     /// <summary>

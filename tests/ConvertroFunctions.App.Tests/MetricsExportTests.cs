@@ -141,10 +141,14 @@ public sealed class MetricsExportTests
         metrics.SignatureRejected("acme");
     }
 
-    internal static ServiceCollection AppServicesWithConnectionString(string connectionString, string? authentication = null)
+    internal static ServiceCollection AppServicesWithConnectionString(string connectionString, string? authentication = null, string? storage = null)
     {
         var settings = AppServicesTests.RealisticSettings();
         settings[AppServices.ConnectionStringSetting] = connectionString;
+        if (storage is not null)
+        {
+            settings["AzureWebJobsStorage"] = storage;
+        }
         if (authentication is not null)
         {
             settings[AppServices.AuthenticationStringSetting] = authentication;

@@ -69,6 +69,8 @@ public static class ConvertroApi
             (string workspaceId, string messageId, EventLookupHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, messageId, ct)),
         new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
             (HealthHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
+        new("GetOverviewFunction", HttpMethods.Get, ApiRoutes.Overview, ApiAuthorization.Function,
+            (OverviewHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
         // The console's page, script and style hold no data: anonymous, so a browser can load them
         // from the page's own tags; the page calls the keyed API with its ?code= (docs/api.md, "Console").
         new("ConsoleFunction", HttpMethods.Get, ApiRoutes.Console, ApiAuthorization.Anonymous,

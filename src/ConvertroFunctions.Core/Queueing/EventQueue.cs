@@ -16,10 +16,13 @@ public sealed class EventQueue
     /// <summary>The longest delay Azure Storage allows before a message becomes visible.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
-    public EventQueue(StorageClients clients)
+    private readonly TimeProvider _time;
+
+    public EventQueue(StorageClients clients, TimeProvider time)
     {
         Queue = clients.Queues.GetQueueClient(StorageNames.EventsQueue);
         Poison = clients.Queues.GetQueueClient(StorageNames.PoisonQueue);
+        _time = time;
     }
 
     public QueueClient Queue { get; }
@@ -38,13 +41,22 @@ public sealed class EventQueue
             async (message, token) => await SendAsync(new BinaryData(message), TimeSpan.Zero, token));
     }
 
-    /// <summary>Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>.</summary>
-    public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
-        SendAsync(new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
+    /// <summary>
+    /// Enqueues one envelope (a retry or a replay), visible after <paramref name="delay"/>; a delayed
+    /// one carries that time as <see cref="QueueEnvelope.NotBefore"/>.
+    /// </summary>
+    public Task EnqueueAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) => SendAsync(Queue, envelope, delay, ct);
 
     /// <summary>Puts one envelope back on the poison queue, visible after <paramref name="delay"/> (the drain waits for another copy).</summary>
-    public Task EnqueuePoisonAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) =>
-        SendAsync(Poison, new BinaryData(QueueMessagePacker.Serialize(envelope)), delay, ct);
+    public Task EnqueuePoisonAsync(QueueEnvelope envelope, TimeSpan delay, CancellationToken ct) => SendAsync(Poison, envelope, delay, ct);
+
+    /// <summary>One envelope; a delayed one carries when it becomes visible as <see cref="QueueEnvelope.NotBefore"/>.</summary>
+    private Task SendAsync(QueueClient queue, QueueEnvelope envelope, TimeSpan delay, CancellationToken ct)
+    {
+        var wait = Clamp(delay);
+        var stamped = envelope with { NotBefore = wait > TimeSpan.Zero ? _time.GetUtcNow() + wait : null };
+        return SendAsync(queue, new BinaryData(QueueMessagePacker.Serialize(stamped)), wait, ct);
+    }
 
     private Task SendAsync(BinaryData message, TimeSpan delay, CancellationToken ct) => SendAsync(Queue, message, delay, ct);
 

@@ -35,6 +35,14 @@ public sealed record QueueEnvelope
     public RetryState? Retry { get; init; }
 
     /// <summary>
+    /// When a delayed message (a retry, a wait for another copy or for storage) was meant to become
+    /// visible, set by <see cref="EventQueue.EnqueueAsync(QueueEnvelope, TimeSpan, CancellationToken)"/>;
+    /// absent for a message visible at once. The backlog's age counts from here, not from the message's
+    /// insertion (docs/operations.md, "Backlog age").
+    /// </summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>
     /// How many times this copy was handed back because Table storage was unavailable: the next wait
     /// grows with it. Not an attempt: it never counts toward the retry schedule or maxDequeueCount.
     /// </summary>

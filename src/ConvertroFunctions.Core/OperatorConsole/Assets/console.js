@@ -9,6 +9,7 @@ import { lookUpEvent } from './events.js';
 import { showDeadLetters, wireDeadLetters } from './deadletters.js';
 import { runPreview } from './preview.js';
 import { loadSandbox } from './sandbox.js';
+import { loadOverview, OVERVIEW_EVERY_MS } from './overview.js';
 
 /** Sends a form's submit to `work` (with its submit button busy and errors shown in `target`). */
 function onSubmit(formId, targetId, work) {
@@ -31,6 +32,7 @@ wireDeadLetters();
 byId('sandbox-refresh').addEventListener('click', (e) => busy(e.target, byId('sandbox-result'), loadSandbox));
 
 document.body.dataset.ready = 'loading';
-Promise.all([loadWorkspaces(), loadSandbox()]).finally(() => {
+setInterval(loadOverview, OVERVIEW_EVERY_MS);
+Promise.all([loadWorkspaces(), loadSandbox(), loadOverview()]).finally(() => {
   document.body.dataset.ready = 'yes';
 });
