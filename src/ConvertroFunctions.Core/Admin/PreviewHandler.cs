@@ -61,21 +61,28 @@ public sealed class PreviewHandler(
             return readError;
         }
         using var body = read!;
-        if (!SegmentBody.TryParse(body.Memory, out var parsed, out var error))
+        var max = ingest.Value.MaxEventsPerBody;
+        if (SegmentBody.Parse(body.Memory, max, out var parsed, out var error) is not BodyFailure.None and var failure)
         {
-            return Problems.MalformedJson(error!);
+            return Problems.UnreadableBody(failure, error, max);
         }
         using (parsed)
         {
             var now = time.GetUtcNow();
             var items = new List<PreviewItem>(parsed!.Count);
+            var rejectedCount = 0;
             for (var i = 0; i < parsed.Count; i++)
             {
                 using var e = parsed.Read(i);
-                items.Add(Preview(e.Event, settings, now));
+                var item = Preview(e.Event, settings, now);
+                // Like ingest's answer: the first rejections listed, all of them counted.
+                if (item.Errors is null || rejectedCount++ < EventProblem.MaxListed)
+                {
+                    items.Add(item);
+                }
             }
             await AddRepeatsAsync(workspaceId, items, ct);
-            return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
+            return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items, rejectedCount }, Web);
         }
     }
 
