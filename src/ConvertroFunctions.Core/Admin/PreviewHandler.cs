@@ -55,6 +55,12 @@ public sealed class PreviewHandler(
     private async Task<IResult> PreviewAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
         var workspaceId = settings.WorkspaceId;
+        if (target.DomainProblem(settings) is { } domain)
+        {
+            // Stored before the rule (or under a wider Convertro__AllowedDomainSuffixes): delivery refuses it too.
+            return Problems.Invalid($"Workspace '{workspaceId}' sends nowhere until its domain is fixed (PUT /api/workspaces/{workspaceId}).",
+                new Dictionary<string, string[]> { ["domain"] = [domain] });
+        }
         var (read, readError) = await RequestBody.ReadJsonAsync(request, ingest.Value.MaxBodyBytes, ct);
         if (readError is not null)
         {

@@ -1,11 +1,14 @@
+using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Admin;
 
 /// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
-public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time)
+public sealed class WorkspaceAdminHandler(
+    ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro)
 {
     public Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
@@ -18,7 +21,7 @@ public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, 
             using (document)
             {
                 var existing = await store.GetAsync(id, ct);
-                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow());
+                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow(), convertro.Value.AllowedDomains);
                 if (result.Settings is null)
                 {
                     return Problems.Invalid($"The settings for workspace '{id}' are invalid; nothing was saved.", result.Errors.ToDictionary());
