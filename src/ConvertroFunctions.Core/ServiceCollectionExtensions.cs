@@ -1,5 +1,6 @@
 using System.Net;
 using ConvertroFunctions.Core.Admin;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Delivery;
@@ -75,6 +76,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PreviewHandler>();
         services.AddSingleton<DeadLetterAdminHandler>();
         services.AddSingleton<HealthHandler>();
+        services.TryAddSingleton<AuditCaller>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditHandler>();
 
         services.AddConvertroHttpClient();
         return services;

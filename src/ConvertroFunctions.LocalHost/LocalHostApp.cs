@@ -1,4 +1,5 @@
 using ConvertroFunctions.Core;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -90,6 +91,7 @@ public static class LocalHostApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
+        builder.Services.Replace(ServiceDescriptor.Singleton<AuditCaller, LocalAuditCaller>());
         // SIGTERM: stop taking messages, let deliveries hand their work back, exit well inside 30 s.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         if (sandbox)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Ledger;
@@ -30,7 +31,7 @@ internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? R
 /// (skipping calls already delivered) and removes it from the table once enqueued, so a failure
 /// part-way loses nothing.
 /// </summary>
-public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue)
+public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue, AuditTrail audit)
 {
     public const int DefaultLimit = 100;
 
@@ -81,6 +82,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
                 await store.DeleteAsync(letter, ct);
                 replayed++;
             }
+            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersReplayed, replayed, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
             return TypedResults.Ok(new { replayed, notFound });
         }, ct);
 
@@ -98,6 +100,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
             {
                 deleted += await store.DeleteAsync(letter, ct) ? 1 : 0;
             }
+            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersDeleted, deleted, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
             return TypedResults.Ok(new { deleted, notFound });
         }, ct);
 

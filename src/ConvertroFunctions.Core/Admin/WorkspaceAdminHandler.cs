@@ -1,3 +1,4 @@
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Workspaces;
@@ -8,7 +9,7 @@ namespace ConvertroFunctions.Core.Admin;
 
 /// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
 public sealed class WorkspaceAdminHandler(
-    ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro)
+    ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro, AuditTrail audit)
 {
     public Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
@@ -28,6 +29,7 @@ public sealed class WorkspaceAdminHandler(
                 }
                 await store.SaveAsync(result.Settings, ct);
                 cache.Invalidate(id);
+                await audit.RecordAsync(request, id, SettingsChanges.Between(existing, result.Settings), ct);
                 var view = WorkspaceView.Of(result.Settings, result.Warnings);
                 return existing is null ? TypedResults.Created($"/api/workspaces/{id}", view) : TypedResults.Ok(view);
             }
@@ -36,12 +38,16 @@ public sealed class WorkspaceAdminHandler(
     public Task<IResult> GetAsync(string workspaceId, CancellationToken ct) =>
         guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => Task.FromResult<IResult>(TypedResults.Ok(WorkspaceView.Of(settings))), ct);
 
-    /// <summary>Idempotent: 204 whether or not the workspace existed. Its dead letters are kept.</summary>
-    public Task<IResult> DeleteAsync(string workspaceId, CancellationToken ct) =>
+    /// <summary>Idempotent: 204 whether or not the workspace existed (audited only when it did). Its dead letters are kept.</summary>
+    public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
         {
-            await store.DeleteAsync(id, ct);
+            var deleted = await store.DeleteAsync(id, ct);
             cache.Invalidate(id);
+            if (deleted)
+            {
+                await audit.RecordAsync(request, id, new AuditChange(AuditActions.WorkspaceDeleted), ct);
+            }
             return TypedResults.NoContent();
         });
 

@@ -16,6 +16,7 @@ public static class ApiRoutes
     public const string Stats = "workspaces/{workspaceId}/stats";
     public const string Event = "workspaces/{workspaceId}/events/{messageId}";
     public const string Health = "health";
+    public const string Audit = "audit";
     public const string Console = "console";
     public const string ConsoleAsset = "console/{asset}";
 }

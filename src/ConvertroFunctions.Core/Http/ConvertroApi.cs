@@ -52,7 +52,7 @@ public static class ConvertroApi
         new("GetWorkspaceFunction", HttpMethods.Get, ApiRoutes.Workspace, ApiAuthorization.Function,
             (string workspaceId, WorkspaceAdminHandler handler, CancellationToken ct) => handler.GetAsync(workspaceId, ct)),
         new("DeleteWorkspaceFunction", HttpMethods.Delete, ApiRoutes.Workspace, ApiAuthorization.Function,
-            (string workspaceId, WorkspaceAdminHandler handler, CancellationToken ct) => handler.DeleteAsync(workspaceId, ct)),
+            (string workspaceId, HttpRequest request, WorkspaceAdminHandler handler, CancellationToken ct) => handler.DeleteAsync(workspaceId, request, ct)),
         new("PreviewFunction", HttpMethods.Post, ApiRoutes.Preview, ApiAuthorization.Function,
             (string workspaceId, HttpRequest request, PreviewHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
         new("ListDeadLettersFunction", HttpMethods.Get, ApiRoutes.DeadLetters, ApiAuthorization.Function,
@@ -67,6 +67,8 @@ public static class ConvertroApi
             (string workspaceId, HttpRequest request, StatsHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
         new("GetEventFunction", HttpMethods.Get, ApiRoutes.Event, ApiAuthorization.Function,
             (string workspaceId, string messageId, EventLookupHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, messageId, ct)),
+        new("ListAuditFunction", HttpMethods.Get, ApiRoutes.Audit, ApiAuthorization.Function,
+            (HttpRequest request, AuditHandler handler, CancellationToken ct) => handler.ListAsync(request, ct)),
         new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
             (HealthHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
         // The console's page, script and style hold no data: anonymous, so a browser can load them
