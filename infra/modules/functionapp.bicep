@@ -88,6 +88,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Delivery__RetryDelays: retryDelays
       // Empty means https://{workspace domain}, the production setting.
       Convertro__BaseUrl: convertroBaseUrl
+      // Every workspace must have a sharedSecret: unsigned requests get 401.
+      Ingest__RequireSignature: 'true'
     }
   }
 }

@@ -42,6 +42,10 @@ public sealed class WorkspaceAdminHandler(
     public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
         {
+            if (RequestBody.RefuseNonJson(request) is { } notJson)
+            {
+                return notJson;
+            }
             var deleted = await store.DeleteAsync(id, ct);
             cache.Invalidate(id);
             if (deleted)

@@ -50,6 +50,14 @@ public sealed partial class IngestHandler(
             return error;
         }
         using var body = read!;
+        if (settings.SharedSecret is null && options.Value.RequireSignature)
+        {
+            LogUnsigned(logger, workspaceId);
+            metrics.SignatureRejected(workspaceId);
+            return Problems.Of(StatusCodes.Status401Unauthorized, "Signature required",
+                $"This deployment requires signed requests (Ingest__RequireSignature) and workspace '{workspaceId}' has no sharedSecret: " +
+                $"set one with PUT /api/workspaces/{workspaceId} (\"sharedSecret\") and the same secret in Segment's destination settings.");
+        }
         // The signature first: Segment signs an array's first element, found without splitting the
         // rest, so an unsigned flood is refused before any work is done for it.
         if (settings.SharedSecret is { } secret && !SegmentSignature.IsValid(
@@ -125,6 +133,9 @@ public sealed partial class IngestHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rejected a request for workspace {WorkspaceId} with a bad X-Signature (header present: {HeaderPresent}); Segment will not retry it. Check the workspace's sharedSecret.")]
     private static partial void LogBadSignature(ILogger logger, string workspaceId, bool headerPresent);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rejected a request for workspace {WorkspaceId}: signatures are required (Ingest__RequireSignature) and it has no sharedSecret; Segment will not retry it. Set the workspace's sharedSecret.")]
+    private static partial void LogUnsigned(ILogger logger, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {WorkspaceId}: rejected {Rejected} invalid event(s), accepted {Accepted}")]
     private static partial void LogRejected(ILogger logger, string workspaceId, int rejected, int accepted);

@@ -21,4 +21,10 @@ public sealed class IngestOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxEventsPerBody { get; set; } = 4000;
+
+    /// <summary>
+    /// Every workspace must sign: one without a <c>sharedSecret</c> answers 401. On in the Bicep
+    /// deployment, off by default (local runs).
+    /// </summary>
+    public bool RequireSignature { get; set; }
 }
