@@ -98,6 +98,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Monitoring__DeadLetterWindowMinutes: string(deadLetterWindowMinutes)
       Monitoring__DeadLettersThreshold: string(deadLettersThreshold)
       Monitoring__PoisonMessagesThreshold: string(poisonMessagesThreshold)
+      // Every workspace must have a sharedSecret: unsigned requests get 401.
+      Ingest__RequireSignature: 'true'
     }
   }
 }

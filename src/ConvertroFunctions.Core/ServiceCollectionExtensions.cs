@@ -1,5 +1,6 @@
 using System.Net;
 using ConvertroFunctions.Core.Admin;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Delivery;
@@ -79,6 +80,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeadLetterAdminHandler>();
         services.AddSingleton<HealthHandler>();
         services.AddMonitoring(configuration);
+        services.TryAddSingleton<AuditCaller>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditHandler>();
 
         services.AddConvertroHttpClient();
         return services;
@@ -99,19 +103,23 @@ public static class ServiceCollectionExtensions
     /// <summary>
     /// The typed client for Convertro. Its own retries are few and quick (connection errors,
     /// timeouts, 408, 5xx but 501): the queue does the long retries and honours Retry-After, so
-    /// 429 is left to it. At most 3 redirects are followed; the final status decides (a 3xx left
-    /// over is permanent).
+    /// 429 is left to it. It connects only to public addresses (<see cref="ConvertroConnections"/>)
+    /// and follows at most 3 redirects, to the same host only (<see cref="SameHostRedirects"/>);
+    /// the final status decides (a 3xx left over is permanent). No proxy from the environment:
+    /// Convertro__BaseUrl names one deliberately (docs/operations.md, "Security").
     /// </summary>
     private static void AddConvertroHttpClient(this IServiceCollection services)
     {
-        services.AddHttpClient<ConvertroClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        services.AddSingleton<ConvertroConnections>();
+        var client = services.AddHttpClient<ConvertroClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 3,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = provider.GetRequiredService<ConvertroConnections>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
-            .AddResilienceHandler("convertro", (pipeline, context) =>
+            });
+        client.AddResilienceHandler("convertro", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<ConvertroOptions>>().Value;
                 if (options.InProcessRetries > 0)
@@ -136,5 +144,7 @@ public static class ServiceCollectionExtensions
                 }
                 pipeline.AddTimeout(TimeSpan.FromSeconds(options.TimeoutSeconds));
             });
+        // Inside the resilience handler: one attempt is the call and its redirects, within one timeout.
+        client.AddHttpMessageHandler(() => new SameHostRedirects());
     }
 }

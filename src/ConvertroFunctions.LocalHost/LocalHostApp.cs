@@ -1,4 +1,5 @@
 using ConvertroFunctions.Core;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -24,6 +25,9 @@ public static class LocalHostApp
     /// <summary>Sends to each workspace's real https://{domain} even when Convertro__BaseUrl is unset.</summary>
     public const string LiveSwitch = "--live";
 
+    /// <summary>Allows listening on other than loopback: LocalHost checks no function keys, so this exposes every admin route.</summary>
+    public const string PublicSwitch = "--public";
+
     /// <param name="overrides">Settings laid over everything else (tests).</param>
     /// <param name="configure">Last changes to the builder before it is built (tests: a log capture).</param>
     /// <exception cref="LocalHostStartException">A problem the user can fix (a port in use, a bad setting), with what to do.</exception>
@@ -32,9 +36,10 @@ public static class LocalHostApp
         Action<WebApplicationBuilder>? configure = null)
     {
         var live = args.Contains(LiveSwitch);
+        var exposed = args.Contains(PublicSwitch);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. args.Where(a => a != LiveSwitch)],
+            Args = [.. args.Where(a => a != LiveSwitch && a != PublicSwitch)],
             ContentRootPath = AppContext.BaseDirectory,
         });
         static void Log(string line) => Console.WriteLine($"[LocalHost] {line}");
@@ -45,6 +50,7 @@ public static class LocalHostApp
             builder.Configuration.AddInMemoryCollection(overrides);
         }
         var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : DefaultUrl;
+        LocalExposure.Apply(builder.Configuration, urls, exposed, Log);
         LocalHostStartException.ThrowIfPortsTaken(urls);
         var storage = await EmbeddedStorage.EnsureAsync(builder.Configuration, Log, ct);
         WebApplication? app = null;
@@ -90,6 +96,7 @@ public static class LocalHostApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
+        builder.Services.Replace(ServiceDescriptor.Singleton<AuditCaller, LocalAuditCaller>());
         // SIGTERM: stop taking messages, let deliveries hand their work back, exit well inside 30 s.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         if (sandbox)

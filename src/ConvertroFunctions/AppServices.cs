@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.ApplicationInsights;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace ConvertroFunctions;
 
@@ -18,7 +19,8 @@ namespace ConvertroFunctions;
 /// builder, and a test builds a service provider from it without the Functions host.
 /// Telemetry (docs/operations.md, "Telemetry in Azure"): logs go to Application Insights through
 /// its worker SDK, sampled without ever dropping a trace or an exception; the ConvertroFunctions
-/// meter goes to the same resource through OpenTelemetry's Azure Monitor exporter.
+/// meter goes to the same resource through OpenTelemetry's Azure Monitor exporter. No call's query
+/// (personal data) reaches either (<see cref="QueryFreeTelemetry"/>).
 /// </summary>
 public static class AppServices
 {
@@ -43,6 +45,7 @@ public static class AppServices
         services
             .AddApplicationInsightsTelemetryWorkerService(options => options.EnableAdaptiveSampling = false)
             .ConfigureFunctionsApplicationInsights();
+        services.AddApplicationInsightsTelemetryProcessor<QueryFreeTelemetry>();
         services.SampleApplicationInsightsWithoutDroppingLogs();
         services.KeepInformationLogsInApplicationInsights();
         services.ExportMetricsToAzureMonitor(configuration);
@@ -94,6 +97,8 @@ public static class AppServices
 
         services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
+            // UseFunctionsWorkerDefaults turns tracing on (the worker's invocation spans): none carries a query.
+            .WithTracing(tracing => tracing.AddProcessor(new QueryFreeSpans()))
             .WithMetrics(metrics => metrics
                 .AddMeter(DeliveryMetrics.MeterName)
                 .AddAzureMonitorMetricExporter(

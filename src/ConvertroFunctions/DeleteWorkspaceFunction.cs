@@ -14,5 +14,5 @@ public sealed class DeleteWorkspaceFunction(WorkspaceAdminHandler handler)
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.Workspace)] HttpRequest request,
         string workspaceId,
         FunctionContext context) =>
-        handler.DeleteAsync(workspaceId, context.CancellationToken).AsActionResult();
+        handler.DeleteAsync(workspaceId, request, context.CancellationToken).AsActionResult();
 }

@@ -94,6 +94,9 @@ public sealed class AppServicesTests
     [InlineData("Convertro:BaseUrl", "ftp://127.0.0.1/", "Convertro:BaseUrl")]
     [InlineData("Delivery:MaxParallelEvents", "0", "MaxParallelEvents")]
     [InlineData("Ingest:MaxBodyBytes", "10", "MaxBodyBytes")]
+    [InlineData("Ingest:MaxEventsPerBody", "0", "MaxEventsPerBody")]
+    [InlineData("Convertro:GdprApiUrl", "http://gdpr.convertro.com/v1/requests", "Convertro:GdprApiUrl must be https")]
+    [InlineData("Convertro:AllowedDomainSuffixes", "169.254.169.254", "Convertro:AllowedDomainSuffixes")]
     public async Task An_invalid_setting_fails_the_startup_validation_naming_it(string key, string value, string named)
     {
         var settings = RealisticSettings();

@@ -141,9 +141,10 @@ public sealed class MetricsExportTests
         metrics.SignatureRejected("acme");
     }
 
-    internal static ServiceCollection AppServicesWithConnectionString(string connectionString, string? authentication = null, string? storage = null)
+    internal static ServiceCollection AppServicesWithConnectionString(
+        string connectionString, string? authentication = null, Dictionary<string, string?>? settings = null, string? storage = null)
     {
-        var settings = AppServicesTests.RealisticSettings();
+        settings ??= AppServicesTests.RealisticSettings();
         settings[AppServices.ConnectionStringSetting] = connectionString;
         if (storage is not null)
         {

@@ -24,7 +24,9 @@ public sealed class ConsoleSandboxTests(SandboxPipeline pipeline) : IClassFixtur
 
         await using var browser = await ConsoleBrowser.OpenAsync(pipeline.Host.BaseAddress, $"/?code={ConsoleBrowser.Key}");
 
-        Assert.Equal(new Uri(pipeline.Host.BaseAddress, $"/api/console?code={ConsoleBrowser.Key}").ToString(), browser.Page.Url);
+        // The redirect kept the key; the page then moved it out of the address bar (and sends it on every call).
+        Assert.Equal(new Uri(pipeline.Host.BaseAddress, "/api/console").ToString(), browser.Page.Url);
+        Assert.Equal(ConsoleBrowser.Key, await browser.Page.EvaluateAsync<string>("() => sessionStorage.getItem('convertro-functions-key')"));
         await Expect(browser.Page.Locator("#sandbox-result [data-sandbox=on]")).ToContainTextAsync("1 request recorded");
         await Expect(browser.Page.Locator("#sandbox-result code.url")).ToContainTextAsync(
             $"/sandbox/convertro/api/user/{Uri.EscapeDataString(ws.ClientName)}/{TestWorkspace.SiteId}/");

@@ -54,7 +54,7 @@ public sealed class GoldenCase
             }
         }
         using var merged = JsonDocument.Parse(settings.ToJsonString());
-        var result = WorkspaceSettingsParser.Parse("golden", merged.RootElement, null, ReceivedAt);
+        var result = WorkspaceSettingsParser.Parse("golden", merged.RootElement, null, ReceivedAt, AllowedDomainsTests.ConvertroOnly);
         Assert.True(result.Settings is not null, $"{Name}: settings invalid: {JsonSerializer.Serialize(result.Errors)}");
         return result.Settings!;
     }

@@ -240,4 +240,32 @@ public sealed class SegmentBodyTests
             Assert.StartsWith("The body is not valid JSON: ", error);
         }
     }
+    [Theory]
+    [InlineData("[1,2,3]", BodyFailure.None, 3)]
+    [InlineData("[1,2,3,4]", BodyFailure.TooManyEvents, 0)]
+    [InlineData("[1,2,3,4,", BodyFailure.TooManyEvents, 0)] // never read past the cap: what follows is not judged
+    [InlineData("{\"batch\":[1,2,3,4]}", BodyFailure.TooManyEvents, 0)]
+    [InlineData("{\"batch\":[1,2,3]}", BodyFailure.None, 3)]
+    [InlineData("{\"type\":\"track\"}", BodyFailure.None, 1)]
+    [InlineData("[1,2,", BodyFailure.Malformed, 0)]
+    public void Parse_CapOfThree_RefusesAFourthEventWithoutSplittingFurther(string json, BodyFailure expected, int count)
+    {
+        var failure = SegmentBody.Parse(Encoding.UTF8.GetBytes(json), 3, out var body, out var error);
+        using (body)
+        {
+            Assert.Equal(expected, failure);
+            Assert.Equal(count, body?.Count ?? 0);
+            Assert.Equal(expected == BodyFailure.Malformed, error is not null);
+        }
+    }
+
+    [Theory]
+    [InlineData("[{\"a\":1},{\"b\":2}]", "{\"a\":1}")]
+    [InlineData("\uFEFF [ {\"a\":[1]} ,", "{\"a\":[1]}")] // the rest need not even be complete
+    [InlineData("[]", "")]
+    [InlineData("[{\"a\":1", "")]
+    [InlineData("{\"a\":1}", "")]
+    [InlineData("{\"batch\":[{\"a\":1}]}", "")]
+    public void FirstArrayElementOf_AnyBody_TheFirstElementsRawTextOrEmpty(string json, string first) =>
+        Assert.Equal(first, Encoding.UTF8.GetString(SegmentBody.FirstArrayElementOf(Encoding.UTF8.GetBytes(json)).Span));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Workspaces;
 
 namespace ConvertroFunctions.Core.Tests;
@@ -12,7 +13,7 @@ public sealed class WorkspaceSettingsParserTests
     private static WorkspaceSettingsParseResult Parse(string json, WorkspaceSettings? existing = null)
     {
         using var document = JsonDocument.Parse(json);
-        return WorkspaceSettingsParser.Parse("ws-1", document.RootElement, existing, Now);
+        return WorkspaceSettingsParser.Parse("ws-1", document.RootElement, existing, Now, AllowedDomainsTests.ConvertroOnly);
     }
 
     private static WorkspaceSettings Stored(string? secret) =>
@@ -66,7 +67,7 @@ public sealed class WorkspaceSettingsParserTests
     [InlineData("Acme", "..", "siteId")]
     public void Parse_DotSegmentAsClientNameOrSiteId_Rejected(string clientName, string siteId, string field)
     {
-        var result = Parse($$"""{"account":"a","clientName":"{{clientName}}","siteId":"{{siteId}}","domain":"d.example"}""");
+        var result = Parse($$"""{"account":"a","clientName":"{{clientName}}","siteId":"{{siteId}}","domain":"acme.sp1.convertro.com"}""");
 
         Assert.Null(result.Settings);
         Assert.Contains("path segment", Assert.Single(result.Errors[field]));
@@ -84,11 +85,24 @@ public sealed class WorkspaceSettingsParserTests
         Assert.StartsWith("Must be a bare host name such as acme.convertro.com", Assert.Single(result.Errors["domain"]));
     }
 
+    [Theory]
+    [InlineData("d.com")]
+    [InlineData("localhost")]
+    [InlineData("169.254.169.254")]
+    [InlineData("convertro.com.evil.example")]
+    public void Parse_DomainNotAllowed_RejectedNamingTheSetting(string domain)
+    {
+        var result = Parse($$"""{"account":"a","clientName":"c","siteId":"s","domain":"{{domain}}"}""");
+
+        Assert.Null(result.Settings);
+        Assert.Contains($"'{domain}'", Assert.Single(Assert.Single(result.Errors).Value));
+    }
+
     [Fact]
     public void Parse_EventsObjectAndArrayForms_GiveTheSameMapping()
     {
-        var fromObject = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"d.com","events":{" Signed Up ":"signup"}}""").Settings!;
-        var fromArray = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"d.com","events":[{"key":"Signed Up","value":" signup "}]}""").Settings!;
+        var fromObject = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"acme.sp1.convertro.com","events":{" Signed Up ":"signup"}}""").Settings!;
+        var fromArray = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"acme.sp1.convertro.com","events":[{"key":"Signed Up","value":" signup "}]}""").Settings!;
 
         Assert.Equal(fromObject.Events, fromArray.Events);
         Assert.True(fromArray.Mapping.TryMap("  SIGNED up", out var mapped));
@@ -103,7 +117,7 @@ public sealed class WorkspaceSettingsParserTests
     [InlineData("\"Signed Up=signup\"", "Must be an object of")]
     public void Parse_BadEventsMapping_Explained(string events, string expected)
     {
-        var result = Parse($$"""{"account":"a","clientName":"c","siteId":"s","domain":"d.com","events":{{events}}}""");
+        var result = Parse($$"""{"account":"a","clientName":"c","siteId":"s","domain":"acme.sp1.convertro.com","events":{{events}}}""");
 
         Assert.Contains(result.Errors["events"], e => e.Contains(expected, StringComparison.Ordinal));
     }
@@ -111,7 +125,7 @@ public sealed class WorkspaceSettingsParserTests
     [Fact]
     public void Parse_MappingForOrderOrInstall_AcceptedWithWarning()
     {
-        var result = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"d.com","events":{"Order Completed":"purchase","Application Installed":"install"}}""");
+        var result = Parse("""{"account":"a","clientName":"c","siteId":"s","domain":"acme.sp1.convertro.com","events":{"Order Completed":"purchase","Application Installed":"install"}}""");
 
         Assert.NotNull(result.Settings);
         Assert.Equal(2, result.Warnings.Count);

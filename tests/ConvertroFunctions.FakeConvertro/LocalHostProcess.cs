@@ -43,7 +43,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>How to start LocalHost on <paramref name="url"/> with <paramref name="settings"/> as environment variables, output redirected.</summary>
-    public static ProcessStartInfo StartInfo(Uri url, IReadOnlyDictionary<string, string?> settings)
+    public static ProcessStartInfo StartInfo(Uri url, IReadOnlyDictionary<string, string?> settings, IEnumerable<string>? args = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -54,6 +54,10 @@ public sealed class LocalHostProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConvertroFunctions.LocalHost.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url.ToString());
+        foreach (var arg in args ?? [])
+        {
+            start.ArgumentList.Add(arg);
+        }
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -61,10 +65,13 @@ public sealed class LocalHostProcess : IAsyncDisposable
         return start;
     }
 
-    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    /// <param name="url">Where it listens (a free loopback port unless given); the client reaches it on 127.0.0.1.</param>
+    /// <param name="args">More command-line arguments (e.g. --public).</param>
+    public static async Task<LocalHostProcess> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null, Uri? url = null, IEnumerable<string>? args = null)
     {
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
-        var host = new LocalHostProcess(Process.Start(StartInfo(url, settings))!, url);
+        url ??= new Uri($"http://127.0.0.1:{FreePort()}");
+        var host = new LocalHostProcess(Process.Start(StartInfo(url, settings, args))!, new UriBuilder(url) { Host = "127.0.0.1" }.Uri);
         host._process.OutputDataReceived += (_, e) => host.Append(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         host._process.BeginOutputReadLine();

@@ -94,6 +94,7 @@ public sealed class TemplateTests(CompiledTemplate template) : IClassFixture<Com
         Assert.Equal("[parameters('convertroBaseUrl')]", (string?)settings["Convertro__BaseUrl"]);
         Assert.Equal("[string(parameters('convertroTimeoutSeconds'))]", (string?)settings["Convertro__TimeoutSeconds"]);
         Assert.Equal("[parameters('retryDelays')]", (string?)settings["Delivery__RetryDelays"]);
+        Assert.Equal("true", (string?)settings["Ingest__RequireSignature"]);
         // Flex Consumption takes the runtime from functionAppConfig and rejects these.
         Assert.False(settings.ContainsKey("FUNCTIONS_WORKER_RUNTIME"));
         Assert.False(settings.ContainsKey("FUNCTIONS_EXTENSION_VERSION"));

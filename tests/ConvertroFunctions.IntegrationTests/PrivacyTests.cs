@@ -71,10 +71,7 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
     public async Task Delete_UserSeenOnTwoDevicesWithGdprApi_OneEraseEachRetriedWithItsRequestIdThenLinksForgotten()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new
-        {
-            account = "acme", clientName = ws.ClientName, siteId = TestWorkspace.SiteId, domain = "acme.convertro.com", gdprApiKey = "gdpr-key-1",
-        })).StatusCode);
+        await GiveGdprApiKeyAsync(ws, "gdpr-key-1");
         const string user = "jane@example.com";
         await Post(ws, Segment.Array(Segment.Identify("j-1", user, "phone-1"), Segment.Identify("j-2", user, "tablet-2")));
         await pipeline.Convertro.WaitForAsync(ws.ClientName, 2);
@@ -130,6 +127,25 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
         Assert.Equal(["SIDPHONE2222"], erases.Calls.Select(c => c.Sid));
         var key = await services.GetRequiredService<UserKeys>().KeyOfAsync(ws.Id, user, default);
         Assert.Equal(["SIDTABLET333"], (await links.LinksAsync(ws.Id, key, default)).Select(l => l.Sid));
+    }
+
+    [Fact]
+    public async Task Delete_GdprApiAnswersARedirect_NotFollowedSoTheKeyGoesNowhereElse()
+    {
+        var ws = await pipeline.NewWorkspaceAsync();
+        await GiveGdprApiKeyAsync(ws, "gdpr-key-2");
+        const string user = "rita@example.com";
+        await Post(ws, Segment.Identify("r-1", user, "phone-r").ToJsonString());
+        await EventAsync(ws, "r-1", "delivered");
+        pipeline.Convertro.Script(ws.ClientName, FakeResponse.Redirect("/gdpr/v1/elsewhere"));
+
+        await Post(ws, Delete("rita-gone", user));
+
+        var letter = Assert.Single(await pipeline.WaitForDeadLettersAsync(ws.Id, 1));
+        Assert.Equal((ReasonCodes.ConvertroRejected, 302), (letter.GetProperty("reasonCode").GetString(), letter.GetProperty("lastStatus").GetInt32()));
+        await Task.Delay(500);
+        Assert.Single(pipeline.Convertro.RequestsFor(ws.ClientName), r => r.Kind == "erase");
+        Assert.DoesNotContain(pipeline.Convertro.Requests, r => r.Path == "/gdpr/v1/elsewhere");
     }
 
     [Fact]
@@ -192,6 +208,13 @@ public sealed class PrivacyTests(GdprPipeline pipeline) : IClassFixture<GdprPipe
         }
         Assert.Contains(entries, e => e.Contains("p-del", StringComparison.Ordinal)); // correlated by messageId instead
     }
+
+    /// <summary>Gives the workspace a GDPR API key, so a deletion also erases in Convertro.</summary>
+    private async Task GiveGdprApiKeyAsync(TestWorkspace ws, string key) =>
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/api/workspaces/{ws.Id}", new
+        {
+            account = "acme", clientName = ws.ClientName, siteId = TestWorkspace.SiteId, domain = "acme.convertro.com", gdprApiKey = key,
+        })).StatusCode);
 
     private static string Delete(string messageId, string userId) => new JsonObject
     {

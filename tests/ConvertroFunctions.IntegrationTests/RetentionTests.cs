@@ -1,4 +1,5 @@
 using System.Text;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Privacy;
@@ -62,6 +63,22 @@ public sealed class RetentionTests : IAsyncLifetime
             tables.Add(t.Name);
         }
         Assert.Superset(new HashSet<string> { "Events20260614", "Events20260615", "Stats202603", "Links202505" }, tables.ToHashSet());
+    }
+
+    [Fact]
+    public async Task Run_AuditRecordsOlderThanTheDeadLetterRetention_RemovedRecentKept()
+    {
+        var then = new FakeTimeProvider(_time.GetUtcNow().AddDays(-31));
+        await new AuditTrail(_clients, new AuditCaller(), then).RecordAsync("k-old", "ws-a", [new AuditChange(AuditActions.WorkspaceCreated)], default);
+        then.SetUtcNow(_time.GetUtcNow().AddDays(-29));
+        await new AuditTrail(_clients, new AuditCaller(), then).RecordAsync("k-new", "ws-a", [new AuditChange(AuditActions.WorkspaceDeleted)], default);
+        var trail = new AuditTrail(_clients, new AuditCaller(), _time);
+
+        var result = await Job(new DeadLetterStore(_clients)).RunAsync(default);
+
+        Assert.Equal(1, result.AuditRecords);
+        var (left, _) = await trail.PageAsync(10, null, default);
+        Assert.Equal([("k-new", AuditActions.WorkspaceDeleted)], left.Select(r => (r.Key, r.Action)));
     }
 
     [Fact]
@@ -140,6 +157,7 @@ public sealed class RetentionTests : IAsyncLifetime
         new EventLedger(_clients, _time, Options.Create(new LedgerOptions()), NullLogger<EventLedger>.Instance),
         stats ?? new StatsStore(_clients),
         new LinkStore(_clients, new UserKeys(_clients), _time, Options.Create(new PrivacyOptions())),
+        new AuditTrail(_clients, new AuditCaller(), _time),
         _time, Options.Create(new DeadLetterOptions { RetentionDays = 30 }), NullLogger<RetentionJob>.Instance);
 
     private static DeadLetter Letter(string workspaceId, DateTimeOffset at, string? userKey) => new()

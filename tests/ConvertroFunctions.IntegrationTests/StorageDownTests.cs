@@ -51,7 +51,7 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
         {
             var body = function switch
             {
-                "PutWorkspaceFunction" => """{"account":"a","clientName":"c","siteId":"s","domain":"d.example"}""",
+                "PutWorkspaceFunction" => """{"account":"a","clientName":"c","siteId":"s","domain":"acme.sp1.convertro.com"}""",
                 "IngestFunction" or "PreviewFunction" => Segment.Identify("m").ToJsonString(),
                 "DeleteDeadLettersFunction" => """{"all":true}""",
                 _ => "{}",

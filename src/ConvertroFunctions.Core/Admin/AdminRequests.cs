@@ -15,9 +15,9 @@ internal static class AdminRequests
     public static async Task<(JsonDocument? Document, IResult? Error)> ReadJsonAsync(
         HttpRequest request, int limit, CancellationToken ct, bool emptyAllowed = false)
     {
-        if (emptyAllowed && request.ContentLength is 0 or null && !request.Headers.ContainsKey("Transfer-Encoding"))
+        if (emptyAllowed && !RequestBody.HasBody(request))
         {
-            return (null, null);
+            return (null, RequestBody.RefuseNonJson(request));
         }
         var (read, error) = await RequestBody.ReadJsonAsync(request, limit, ct);
         if (error is not null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Ledger;
@@ -31,7 +32,7 @@ internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? R
 /// says which were delivered meanwhile or are already queued, and removes each letter once done with
 /// it, so a failure part-way loses nothing and a replay never sends a call twice.
 /// </summary>
-public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue)
+public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue, AuditTrail audit)
 {
     public const int DefaultLimit = 100;
 
@@ -91,6 +92,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
                 // Queued, delivered meanwhile, or another copy on it: either way this letter is done with.
                 await store.DeleteAsync(letter, ct);
             }
+            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersReplayed, replayed, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
             return TypedResults.Ok(new { replayed, notFound, alreadyDelivered, alreadyQueued });
         }, ct);
 
@@ -128,6 +130,7 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
             {
                 deleted += await store.DeleteAsync(letter, ct) ? 1 : 0;
             }
+            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersDeleted, deleted, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
             return TypedResults.Ok(new { deleted, notFound });
         }, ct);
 

@@ -55,30 +55,43 @@ public sealed class PreviewHandler(
     private async Task<IResult> PreviewAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
         var workspaceId = settings.WorkspaceId;
+        if (target.DomainProblem(settings) is { } domain)
+        {
+            // Stored before the rule (or under a wider Convertro__AllowedDomainSuffixes): delivery refuses it too.
+            return Problems.Invalid($"Workspace '{workspaceId}' sends nowhere until its domain is fixed (PUT /api/workspaces/{workspaceId}).",
+                new Dictionary<string, string[]> { ["domain"] = [domain] });
+        }
         var (read, readError) = await RequestBody.ReadJsonAsync(request, ingest.Value.MaxBodyBytes, ct);
         if (readError is not null)
         {
             return readError;
         }
         using var body = read!;
-        if (!SegmentBody.TryParse(body.Memory, out var parsed, out var error))
+        var max = ingest.Value.MaxEventsPerBody;
+        if (SegmentBody.Parse(body.Memory, max, out var parsed, out var error) is not BodyFailure.None and var failure)
         {
-            return Problems.MalformedJson(error!);
+            return Problems.UnreadableBody(failure, error, max);
         }
         using (parsed)
         {
             var now = time.GetUtcNow();
             var items = new List<PreviewItem>(parsed!.Count);
             var days = new List<DateOnly>(parsed.Count);
+            var rejectedCount = 0;
             for (var i = 0; i < parsed.Count; i++)
             {
                 using var e = parsed.Read(i);
-                items.Add(Preview(e.Event, settings, now));
-                // Where a delivery of this event would claim it: the day Segment received it (docs/architecture.md, "The event ledger").
-                days.Add(items[^1].Errors is null ? Delivery.PendingEvent.DayOf(e.Event.Element, now) : default);
+                var item = Preview(e.Event, settings, now);
+                // Like ingest's answer: the first rejections listed, all of them counted.
+                if (item.Errors is null || rejectedCount++ < EventProblem.MaxListed)
+                {
+                    items.Add(item);
+                    // Where a delivery of this event would claim it: the day Segment received it (docs/architecture.md, "The event ledger").
+                    days.Add(item.Errors is null ? Delivery.PendingEvent.DayOf(e.Event.Element, now) : default);
+                }
             }
             await AddRepeatsAsync(workspaceId, items, days, ct);
-            return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items }, Web);
+            return TypedResults.Json(new { workspaceId, enabled = settings.Enabled, events = items, rejectedCount }, Web);
         }
     }
 

@@ -1,11 +1,15 @@
+using ConvertroFunctions.Core.Audit;
+using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Workspaces;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Admin;
 
 /// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
-public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time)
+public sealed class WorkspaceAdminHandler(
+    ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro, AuditTrail audit)
 {
     public Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
@@ -18,13 +22,14 @@ public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, 
             using (document)
             {
                 var existing = await store.GetAsync(id, ct);
-                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow());
+                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow(), convertro.Value.AllowedDomains);
                 if (result.Settings is null)
                 {
                     return Problems.Invalid($"The settings for workspace '{id}' are invalid; nothing was saved.", result.Errors.ToDictionary());
                 }
                 await store.SaveAsync(result.Settings, ct);
                 cache.Invalidate(id);
+                await audit.RecordAsync(request, id, SettingsChanges.Between(existing, result.Settings), ct);
                 var view = WorkspaceView.Of(result.Settings, result.Warnings);
                 return existing is null ? TypedResults.Created($"/api/workspaces/{id}", view) : TypedResults.Ok(view);
             }
@@ -33,12 +38,20 @@ public sealed class WorkspaceAdminHandler(ApiGuard guard, WorkspaceStore store, 
     public Task<IResult> GetAsync(string workspaceId, CancellationToken ct) =>
         guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => Task.FromResult<IResult>(TypedResults.Ok(WorkspaceView.Of(settings))), ct);
 
-    /// <summary>Idempotent: 204 whether or not the workspace existed. Its dead letters are kept.</summary>
-    public Task<IResult> DeleteAsync(string workspaceId, CancellationToken ct) =>
+    /// <summary>Idempotent: 204 whether or not the workspace existed (audited only when it did). Its dead letters are kept.</summary>
+    public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
         guard.WithIdAsync(workspaceId, async id =>
         {
-            await store.DeleteAsync(id, ct);
+            if (RequestBody.RefuseNonJson(request) is { } notJson)
+            {
+                return notJson;
+            }
+            var deleted = await store.DeleteAsync(id, ct);
             cache.Invalidate(id);
+            if (deleted)
+            {
+                await audit.RecordAsync(request, id, new AuditChange(AuditActions.WorkspaceDeleted), ct);
+            }
             return TypedResults.NoContent();
         });
 

@@ -14,6 +14,9 @@ public sealed class ConvertroClient(HttpClient http, ConvertroTarget target, IOp
 {
     private const int ExcerptChars = 500;
 
+    /// <summary>Null when the workspace's domain is allowed; else why not (delivery dead-letters its events as workspace_unavailable).</summary>
+    public string? DomainProblem(WorkspaceSettings settings) => target.DomainProblem(settings);
+
     public async Task<SendOutcome> SendAsync(ConvertroCall call, WorkspaceSettings settings, CancellationToken ct)
     {
         var request = target.RequestFor(call, settings);
@@ -33,9 +36,14 @@ public sealed class ConvertroClient(HttpClient http, ConvertroTarget target, IOp
             {
                 return SendOutcome.Delivered with { Status = status };
             }
+            var redirect = SameHostRedirects.WhyNotFollowed(response.RequestMessage ?? message, response) is { } why ? ", " + why : string.Empty;
             return new SendOutcome(
-                kind, status, $"Convertro answered {status} {response.ReasonPhrase} to {what}",
+                kind, status, $"Convertro answered {status} {response.ReasonPhrase} to {what}{redirect}",
                 await ReadExcerptAsync(response, ct), RetryAfter(response));
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is RefusedAddressException refused)
+        {
+            return new SendOutcome(OutcomeKind.Permanent, null, $"{what} was not sent: {refused.Message}");
         }
         catch (Exception ex) when (SendOutcome.IsTransient(ex, ct))
         {

@@ -28,6 +28,17 @@ public sealed partial class ConvertroOptions : IValidatableObject
 
     public Uri? GdprApiUri => string.IsNullOrWhiteSpace(GdprApiUrl) ? null : new Uri(GdprApiUrl);
 
+    /// <summary>
+    /// Comma-separated domain suffixes a workspace's <c>domain</c> must end with (<see cref="AllowedDomains"/>);
+    /// a first-party tracking domain is added here.
+    /// </summary>
+    public string AllowedDomainSuffixes { get; set; } = AllowedDomains.Default;
+
+    /// <summary><see cref="AllowedDomainSuffixes"/> read (once per options instance).</summary>
+    public AllowedDomains AllowedDomains => _allowed ??= AllowedDomains.Parse(AllowedDomainSuffixes, out _);
+
+    private AllowedDomains? _allowed;
+
     /// <summary>Per-attempt timeout of one Convertro call.</summary>
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
@@ -50,10 +61,23 @@ public sealed partial class ConvertroOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Convertro:BaseUrl must be an absolute http(s) URL without query or fragment; got '{BaseUrl}'.", [nameof(BaseUrl)]);
         }
-        if (!string.IsNullOrWhiteSpace(GdprApiUrl)
-            && (!Uri.TryCreate(GdprApiUrl, UriKind.Absolute, out var gdpr) || (gdpr.Scheme != "http" && gdpr.Scheme != "https")))
+        if (!string.IsNullOrWhiteSpace(GdprApiUrl))
         {
-            yield return new ValidationResult($"Convertro:GdprApiUrl must be an absolute http(s) URL; got '{GdprApiUrl}'.", [nameof(GdprApiUrl)]);
+            if (!Uri.TryCreate(GdprApiUrl, UriKind.Absolute, out var gdpr) || (gdpr.Scheme != "http" && gdpr.Scheme != "https"))
+            {
+                yield return new ValidationResult($"Convertro:GdprApiUrl must be an absolute http(s) URL; got '{GdprApiUrl}'.", [nameof(GdprApiUrl)]);
+            }
+            else if (gdpr.Scheme != "https" && !gdpr.IsLoopback)
+            {
+                // Its requests carry the workspace's GDPR API key.
+                yield return new ValidationResult(
+                    $"Convertro:GdprApiUrl must be https (plain http only to a loopback address, for tests); got '{GdprApiUrl}'.", [nameof(GdprApiUrl)]);
+            }
+        }
+        AllowedDomains.Parse(AllowedDomainSuffixes, out var domainProblems);
+        foreach (var problem in domainProblems)
+        {
+            yield return new ValidationResult($"Convertro:AllowedDomainSuffixes: {problem}.", [nameof(AllowedDomainSuffixes)]);
         }
         if (!PathPattern().IsMatch(InstallsPath ?? string.Empty) || InstallsPath!.Split('/').Any(s => s is "." or ".."))
         {

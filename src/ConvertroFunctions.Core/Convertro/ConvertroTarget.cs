@@ -23,6 +23,20 @@ public class ConvertroTarget(IOptions<ConvertroOptions> options)
     /// <summary>Where erase requests go: <c>Convertro:GdprApiUrl</c>; null when it is not configured.</summary>
     public virtual Uri? GdprApiUri => options.Value.GdprApiUri;
 
+    /// <summary>Null when the workspace's domain is allowed (<see cref="AllowedDomains"/>); else why not.</summary>
+    public string? DomainProblem(WorkspaceSettings settings) => Options.AllowedDomains.Problem(settings.Domain);
+
+    /// <summary>
+    /// Whether <paramref name="host"/>:<paramref name="port"/> is an endpoint the deployment names
+    /// itself, exempt from the connect-time address check (<see cref="ConvertroConnections"/>):
+    /// <c>Convertro__BaseUrl</c>, and <c>Convertro__GdprApiUrl</c> when it is a loopback address.
+    /// </summary>
+    public virtual bool IsDeliberate(string host, int port) =>
+        Is(Options.BaseUri, host, port) || (Options.GdprApiUri is { IsLoopback: true } gdpr && Is(gdpr, host, port));
+
+    protected static bool Is(Uri? uri, string host, int port) =>
+        uri is not null && uri.Port == port && string.Equals(uri.IdnHost, host, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether a Segment delete for this workspace also erases in Convertro.</summary>
     public bool ErasesFor(WorkspaceSettings settings) => GdprApiUri is not null && !string.IsNullOrEmpty(settings.GdprApiKey);
 

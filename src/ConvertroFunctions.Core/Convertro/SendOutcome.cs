@@ -8,7 +8,7 @@ public enum OutcomeKind
     Delivered,
     /// <summary>Worth retrying later: 408, 429, 5xx except 501, timeouts, connection failures.</summary>
     Transient,
-    /// <summary>Retrying will not help: other 4xx, 501, a redirect left over.</summary>
+    /// <summary>Retrying will not help: other 4xx, 501, a redirect left over, an internal address refused.</summary>
     Permanent,
 }
 
@@ -37,11 +37,14 @@ public sealed record SendOutcome(
     };
 
     /// <summary>
-    /// A call that got no answer: a connection failure or a timeout is transient. Cancellation by
-    /// the caller (<paramref name="callerToken"/>: the host shutting down) is not an outcome at all.
+    /// A call that got no answer: a connection failure or a timeout is transient, except a
+    /// connection refused to an internal address (<see cref="RefusedAddressException"/>), which
+    /// retrying will not change. Cancellation by the caller (<paramref name="callerToken"/>: the host
+    /// shutting down) is not an outcome at all.
     /// </summary>
     public static bool IsTransient(Exception exception, CancellationToken callerToken) => exception switch
     {
+        HttpRequestException { InnerException: RefusedAddressException } => false,
         HttpRequestException or TimeoutRejectedException => true,
         OperationCanceledException => !callerToken.IsCancellationRequested,
         _ => false,

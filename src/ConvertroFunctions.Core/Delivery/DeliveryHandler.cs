@@ -375,12 +375,13 @@ public sealed partial class DeliveryHandler(
     }
 
     /// <returns>Why the workspace cannot take events now, or null when it can.</returns>
-    private static string? Unavailable(string workspaceId, WorkspaceSettings? settings) => settings switch
+    private string? Unavailable(string workspaceId, WorkspaceSettings? settings) => settings switch
     {
         null => $"Workspace '{workspaceId}' does not exist (deleted after the event was accepted); recreate it, then replay.",
         { Enabled: false } => $"Workspace '{workspaceId}' is disabled; enable it, then replay.",
         _ when string.IsNullOrWhiteSpace(settings.ClientName) || string.IsNullOrWhiteSpace(settings.SiteId) || string.IsNullOrWhiteSpace(settings.Domain)
             => $"Workspace '{workspaceId}' lacks clientName, siteId or domain; complete its settings, then replay.",
+        _ when convertro.DomainProblem(settings) is { } domain => $"Workspace '{workspaceId}' has a domain calls may not go to: {domain} Fix its domain, then replay.",
         _ => null,
     };
 

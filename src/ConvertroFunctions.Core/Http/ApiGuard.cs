@@ -21,13 +21,22 @@ public enum WorkspaceNeed
 
 /// <summary>
 /// The one guard every handler runs behind (docs/api.md, "Errors"): the workspace id checked and
-/// made canonical the same way everywhere (400 when malformed, 404 unknown, 403 disabled), and 503
-/// with Retry-After whenever storage cannot be reached, so a caller knows to try again.
+/// made canonical the same way everywhere (400 when malformed, 404 unknown, 403 disabled), 503
+/// with Retry-After whenever storage cannot be reached, so a caller knows to try again, and
+/// <c>Cache-Control: no-store</c> on every answer.
 /// </summary>
 public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache, ILogger<ApiGuard> logger)
 {
-    /// <summary>Runs <paramref name="handler"/>, answering 503 when storage is down.</summary>
-    public async Task<IResult> RunAsync(Func<Task<IResult>> handler)
+    /// <summary>Runs <paramref name="handler"/>, answering 503 when storage is down; no answer is cached (<see cref="NoStore"/>).</summary>
+    public async Task<IResult> RunAsync(Func<Task<IResult>> handler) => NoStore(await RunUncachedAsync(handler));
+
+    /// <summary>
+    /// <c>Cache-Control: no-store</c>: answers carry workspace settings and events (personal data);
+    /// no browser or proxy may keep them (docs/api.md, "Errors").
+    /// </summary>
+    public static IResult NoStore(IResult result) => new WithHeaders(result, headers => headers.CacheControl = "no-store");
+
+    private async Task<IResult> RunUncachedAsync(Func<Task<IResult>> handler)
     {
         try
         {
@@ -54,7 +63,7 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
 
     /// <summary>Runs <paramref name="handler"/> with the canonical workspace id, or answers 400.</summary>
     public Task<IResult> WithIdAsync(string rawId, Func<string, Task<IResult>> handler) =>
-        WorkspaceId.TryNormalize(rawId, out var id) ? RunAsync(() => handler(id)) : Task.FromResult(Problems.BadWorkspaceId(rawId));
+        WorkspaceId.TryNormalize(rawId, out var id) ? RunAsync(() => handler(id)) : Task.FromResult(NoStore(Problems.BadWorkspaceId(rawId)));
 
     /// <summary>Runs <paramref name="handler"/> with the workspace's settings, or answers 400, 404 or 403 (per <paramref name="need"/>) or 503.</summary>
     public Task<IResult> WithWorkspaceAsync(string rawId, WorkspaceNeed need, Func<WorkspaceSettings, Task<IResult>> handler, CancellationToken ct) =>

@@ -17,6 +17,7 @@ public static class ApiRoutes
     public const string Event = "workspaces/{workspaceId}/events/{messageId}";
     public const string Health = "health";
     public const string Overview = "overview";
+    public const string Audit = "audit";
     public const string Console = "console";
     public const string ConsoleAsset = "console/{asset}";
 }

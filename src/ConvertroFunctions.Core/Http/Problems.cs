@@ -32,6 +32,12 @@ public static class Problems
         StatusCodes.Status413PayloadTooLarge, "Body too large",
         $"The body is over the limit of {limit} bytes (Ingest__MaxBodyBytes).");
 
+    /// <summary>An events body <see cref="Segment.SegmentBody.Parse"/> could not read: 413 over the cap, else 400 saying where.</summary>
+    public static IResult UnreadableBody(Segment.BodyFailure failure, string? error, int maxEvents) => failure == Segment.BodyFailure.TooManyEvents
+        ? Of(StatusCodes.Status413PayloadTooLarge, "Too many events",
+            $"The body holds more than {maxEvents} events; send at most {maxEvents} events per request (Ingest__MaxEventsPerBody; Segment's largest batch is 4000).")
+        : MalformedJson(error!);
+
     public static IResult MalformedJson(string error) => Of(StatusCodes.Status400BadRequest, "Malformed JSON", error);
 
     /// <summary>503 with Retry-After: Segment retries 5xx, so nothing is lost while storage is down.</summary>

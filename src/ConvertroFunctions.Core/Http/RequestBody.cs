@@ -44,6 +44,20 @@ public sealed class RequestBody : IDisposable
     }
 
     /// <summary>
+    /// For a state-changing request that may come without a body (a <c>curl -X DELETE</c>): 415 when
+    /// it names a Content-Type other than JSON, or sends a body without one. A cross-site form always
+    /// sends one of its own types, so no form can reach such a route (docs/api.md, "Errors").
+    /// </summary>
+    public static IResult? RefuseNonJson(HttpRequest request) =>
+        request.ContentType is { } type ? (IsJson(type) ? null : Problems.UnsupportedMediaType(type))
+        : HasBody(request) ? Problems.UnsupportedMediaType(null)
+        : null;
+
+    /// <summary>Whether the request says it carries a body (a length over 0, or chunks).</summary>
+    public static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || request.Headers.ContainsKey("Transfer-Encoding");
+
+    /// <summary>
     /// The checks every JSON endpoint makes, in the contract's order: 415 when the body is not
     /// JSON, 413 when it is over <paramref name="limit"/>; otherwise the body, to dispose.
     /// </summary>

@@ -13,4 +13,18 @@ public sealed class IngestOptions
     /// </summary>
     [Range(1024, 100 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Most events one body may hold: 4,000 by default, Segment's largest batch. A body with more is
+    /// refused (413) without being split past the cap, so a flood of tiny elements costs no more
+    /// than a full batch (docs/api.md, "Limits").
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxEventsPerBody { get; set; } = 4000;
+
+    /// <summary>
+    /// Every workspace must sign: one without a <c>sharedSecret</c> answers 401. On in the Bicep
+    /// deployment, off by default (local runs).
+    /// </summary>
+    public bool RequireSignature { get; set; }
 }

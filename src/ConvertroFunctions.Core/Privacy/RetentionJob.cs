@@ -1,3 +1,4 @@
+using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Stats;
@@ -7,18 +8,20 @@ using Microsoft.Extensions.Options;
 namespace ConvertroFunctions.Core.Privacy;
 
 /// <summary>What one run of the retention job removed.</summary>
-public sealed record RetentionResult(int DeadLetters, IReadOnlyList<string> LedgerTables, IReadOnlyList<string> StatsTables, IReadOnlyList<string> LinkTables);
+public sealed record RetentionResult(
+    int DeadLetters, IReadOnlyList<string> LedgerTables, IReadOnlyList<string> StatsTables, IReadOnlyList<string> LinkTables, int AuditRecords = 0);
 
 /// <summary>
 /// Keeps personal data no longer than needed (docs/operations.md, "Personal data"): dead letters
 /// after <c>DeadLetters__RetentionDays</c> (30), event records after their 24–48 h window, counters
 /// after 90 days, visitor-code links after <c>Privacy__LinkRetentionDays</c> (400). Whole tables are
 /// dropped where the key scheme allows (ledger, counters, links: one table per day or month); dead
-/// letters, one table by contract, are deleted by a range of their time-ordered ids. The Functions
+/// letters, one table by contract, are deleted by a range of their time-ordered ids; audit records
+/// are kept as long as dead letters, and removed the same way. The Functions
 /// app runs it daily on a timer, LocalHost from a hosted service; both call this.
 /// </summary>
 public sealed partial class RetentionJob(
-    DeadLetterStore deadLetters, EventLedger ledger, StatsStore stats, LinkStore links, TimeProvider time,
+    DeadLetterStore deadLetters, EventLedger ledger, StatsStore stats, LinkStore links, AuditTrail audit, TimeProvider time,
     IOptions<DeadLetterOptions> options, ILogger<RetentionJob> logger)
 {
     /// <summary>Every day at 03:17 UTC (NCRONTAB: second minute hour day month day-of-week).</summary>
@@ -48,8 +51,9 @@ public sealed partial class RetentionJob(
             await Step("dead letters", () => deadLetters.DeleteOlderThanAsync(now.AddDays(-options.Value.RetentionDays), ct), 0),
             await Step("event ledger tables", () => ledger.DropExpiredAsync(ct), []),
             await Step("counter tables", () => stats.DropBeforeAsync(now - StatsRetention, ct), []),
-            await Step("link tables", () => links.DropExpiredAsync(ct), []));
-        LogRan(logger, result.DeadLetters, result.LedgerTables.Count, result.StatsTables.Count, result.LinkTables.Count);
+            await Step("link tables", () => links.DropExpiredAsync(ct), []),
+            await Step("audit records", () => audit.DeleteOlderThanAsync(now.AddDays(-options.Value.RetentionDays), ct), 0));
+        LogRan(logger, result.DeadLetters, result.LedgerTables.Count, result.StatsTables.Count, result.LinkTables.Count, result.AuditRecords);
         if (failures.Count > 0)
         {
             // The run shows as failed (the timer's next run tries again); what could be removed was.
@@ -61,6 +65,6 @@ public sealed partial class RetentionJob(
     [LoggerMessage(Level = LogLevel.Error, Message = "Retention: could not remove expired {What}; the next run tries again")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string what);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {DeadLetters} dead letter(s); dropped {Ledger} event ledger, {Stats} counter and {Links} link table(s)")]
-    private static partial void LogRan(ILogger logger, int deadLetters, int ledger, int stats, int links);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: removed {DeadLetters} dead letter(s) and {Audit} audit record(s); dropped {Ledger} event ledger, {Stats} counter and {Links} link table(s)")]
+    private static partial void LogRan(ILogger logger, int deadLetters, int ledger, int stats, int links, int audit);
 }

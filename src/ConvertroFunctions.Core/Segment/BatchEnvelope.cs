@@ -14,9 +14,10 @@ internal static class BatchEnvelope
     /// <param name="documents">Receives the parsed shared values, to dispose with the body.</param>
     /// <param name="spans">Receives each batch item's span in <paramref name="utf8"/>.</param>
     /// <param name="shared">The top-level object for each of <see cref="BatchMerger.MergedKeys"/>; null when there is none to merge.</param>
+    /// <param name="maxEvents">The cap on batch items (<see cref="ArraySplitter.Split"/> stops one past it).</param>
     /// <returns>Null when read, else what is wrong with the envelope and where.</returns>
     public static string? Read(ReadOnlyMemory<byte> utf8, List<(Range Name, Range Value)> members,
-        List<JsonDocument> documents, List<Range> spans, out JsonElement?[]? shared)
+        List<JsonDocument> documents, List<Range> spans, int maxEvents, out JsonElement?[]? shared)
     {
         var text = utf8.Span;
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -60,7 +61,7 @@ internal static class BatchEnvelope
         {
             shared = null;
         }
-        return ArraySplitter.Split(text[..batch.End], batch.Start.Value, spans, out _) is { } split
+        return ArraySplitter.Split(text[..batch.End], batch.Start.Value, spans, out _, maxEvents) is { } split
             ? SegmentBody.Malformed + "batch: " + split + "."
             : null;
     }

@@ -2,6 +2,16 @@ using System.Text.Json;
 
 namespace ConvertroFunctions.Core.Segment;
 
+/// <summary>Why a body could not be read, if it could not.</summary>
+public enum BodyFailure
+{
+    None,
+    /// <summary>The top level is not readable: not an object or array, truncated, unbalanced, a broken batch envelope.</summary>
+    Malformed,
+    /// <summary>It holds more events than the cap; it was not split past the cap.</summary>
+    TooManyEvents,
+}
+
 /// <summary>The three body forms Segment sends.</summary>
 public enum BodyShape
 {
@@ -51,16 +61,42 @@ public sealed class SegmentBody : IDisposable
     /// <summary>
     /// For an array body, the exact raw text of its first element: what Segment signs for a batch.
     /// </summary>
-    public ReadOnlyMemory<byte> FirstArrayElement =>
-        Shape == BodyShape.Array && Count > 0 ? _utf8[_spans[0]] : ReadOnlyMemory<byte>.Empty;
+    public ReadOnlyMemory<byte> FirstArrayElement => FirstArrayElementOf(_utf8);
+
+    /// <summary>
+    /// The raw text of the first element of an array body, found without splitting the rest (so a
+    /// signature can be checked before anything else is done with the body); empty when the body is
+    /// not an array, is an empty one, or its first element is cut off.
+    /// </summary>
+    public static ReadOnlyMemory<byte> FirstArrayElementOf(ReadOnlyMemory<byte> utf8)
+    {
+        var text = utf8.Span;
+        var open = JsonScanner.SkipWhitespace(text, text.StartsWith(ByteOrderMark) ? ByteOrderMark.Length : 0);
+        if (open == text.Length || text[open] != '[')
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+        var at = JsonScanner.SkipWhitespace(text, open + 1);
+        if (at == text.Length || text[at] == ']')
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+        var end = JsonScanner.SkipValue(text, at, out _);
+        return end == JsonScanner.Truncated ? ReadOnlyMemory<byte>.Empty : utf8[at..end];
+    }
+
+    /// <summary>Reads one of the body forms, however many events it holds (<see cref="Parse"/> without a cap).</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> utf8, out SegmentBody? body, out string? error) =>
+        Parse(utf8, int.MaxValue, out body, out error) == BodyFailure.None;
 
     /// <summary>
     /// Reads one of the body forms. Fails only when the top level cannot be read (not an object or
-    /// array, truncated, unbalanced, garbage between or after events, a broken batch envelope); a
-    /// problem inside an event is found when that event is read. The input must stay unchanged while
-    /// the result lives: raw event texts are slices of it, not copies.
+    /// array, truncated, unbalanced, garbage between or after events, a broken batch envelope), or
+    /// when it holds more than <paramref name="maxEvents"/> events (then nothing past the cap is
+    /// split); a problem inside an event is found when that event is read. The input must stay
+    /// unchanged while the result lives: raw event texts are slices of it, not copies.
     /// </summary>
-    public static bool TryParse(ReadOnlyMemory<byte> utf8, out SegmentBody? body, out string? error)
+    public static BodyFailure Parse(ReadOnlyMemory<byte> utf8, int maxEvents, out SegmentBody? body, out string? error)
     {
         body = null;
         var text = utf8.Span;
@@ -68,22 +104,22 @@ public sealed class SegmentBody : IDisposable
         if (at == text.Length)
         {
             error = Malformed + "it is empty.";
-            return false;
+            return BodyFailure.Malformed;
         }
         var documents = new List<JsonDocument>();
         error = text[at] switch
         {
-            (byte)'[' => ReadArray(utf8, at, documents, out body),
-            (byte)'{' => ReadObject(utf8, at, documents, out body),
+            (byte)'[' => ReadArray(utf8, at, documents, maxEvents, out body),
+            (byte)'{' => ReadObject(utf8, at, documents, maxEvents, out body),
             _ => $"The body must be a JSON object (one event), an array of events, or {{\"batch\":[…]}}; it starts with {JsonScanner.Describe(text[at])} at byte {at}.",
         };
-        if (error is not null)
+        var failure = error is not null ? BodyFailure.Malformed : body!.Count > maxEvents ? BodyFailure.TooManyEvents : BodyFailure.None;
+        if (failure != BodyFailure.None)
         {
             documents.ForEach(d => d.Dispose());
             body = null;
-            return false;
         }
-        return true;
+        return failure;
     }
 
     /// <summary>
@@ -125,11 +161,12 @@ public sealed class SegmentBody : IDisposable
         }
     }
 
-    private static string? ReadArray(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, out SegmentBody? body)
+    private static string? ReadArray(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, int maxEvents, out SegmentBody? body)
     {
         body = null;
         var spans = new List<Range>();
-        var problem = ArraySplitter.Split(utf8.Span, open, spans, out var end) ?? AfterTheEnd(utf8.Span, end, "array");
+        var problem = ArraySplitter.Split(utf8.Span, open, spans, out var end, maxEvents)
+            ?? (spans.Count > maxEvents ? null : AfterTheEnd(utf8.Span, end, "array"));
         if (problem is not null)
         {
             return Malformed + problem + ".";
@@ -139,7 +176,7 @@ public sealed class SegmentBody : IDisposable
     }
 
     /// <summary>A single event, or the batch envelope when the object has a top-level <c>batch</c>.</summary>
-    private static string? ReadObject(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, out SegmentBody? body)
+    private static string? ReadObject(ReadOnlyMemory<byte> utf8, int open, List<JsonDocument> documents, int maxEvents, out SegmentBody? body)
     {
         body = null;
         var text = utf8.Span;
@@ -177,7 +214,7 @@ public sealed class SegmentBody : IDisposable
         var spans = new List<Range>();
         if (members is not null)
         {
-            var error = BatchEnvelope.Read(utf8, members, documents, spans, out var shared);
+            var error = BatchEnvelope.Read(utf8, members, documents, spans, maxEvents, out var shared);
             body = error is null ? new SegmentBody(BodyShape.Batch, utf8, spans, shared, documents) : null;
             return error;
         }

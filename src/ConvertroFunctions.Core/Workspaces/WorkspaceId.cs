@@ -21,6 +21,7 @@ public static partial class WorkspaceId
         return id is not null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: '$' also matches before a final newline, and "acme\n" would then reach storage.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -27,8 +27,9 @@ public static class WorkspaceSettingsParser
     private static readonly string[] KnownFields =
         ["account", "clientName", "siteId", "domain", "events", "hybridAttributionModel", "sharedSecret", "gdprApiKey", "enabled"];
 
+    /// <param name="allowed">The domains calls may go to (<c>Convertro__AllowedDomainSuffixes</c>).</param>
     public static WorkspaceSettingsParseResult Parse(
-        string workspaceId, JsonElement body, WorkspaceSettings? existing, DateTimeOffset now)
+        string workspaceId, JsonElement body, WorkspaceSettings? existing, DateTimeOffset now, AllowedDomains allowed)
     {
         var errors = new Dictionary<string, List<string>>();
         void Add(string field, string message)
@@ -74,6 +75,10 @@ public static class WorkspaceSettingsParser
         if (domain is not null && !IsBareHostName(domain))
         {
             Add("domain", $"Must be a bare host name such as acme.convertro.com, without scheme, path or port; got '{domain}'.");
+        }
+        else if (domain is not null && allowed.Problem(domain) is { } notAllowed)
+        {
+            Add("domain", notAllowed);
         }
         var hybrid = OptionalBool(body, "hybridAttributionModel", false, Add);
         var enabled = OptionalBool(body, "enabled", true, Add);

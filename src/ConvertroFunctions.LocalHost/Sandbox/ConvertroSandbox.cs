@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ConvertroFunctions.Core.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ConvertroFunctions.LocalHost.Sandbox;
@@ -17,6 +18,9 @@ public sealed class ConvertroSandbox
     public const string Prefix = "/sandbox/convertro";
     public const int Capacity = 1000;
 
+    /// <summary>The most of a request body kept (an erase's is about 200 bytes): 1,000 huge bodies cannot fill the memory.</summary>
+    public const int MaxRecordedBodyChars = 4096;
+
     private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     private readonly ConcurrentQueue<SandboxRequest> _requests = new();
@@ -26,17 +30,23 @@ public sealed class ConvertroSandbox
 
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet(Prefix + "/requests", () => TypedResults.Ok(new { capacity = Capacity, requests = Requests }));
+        // What it recorded holds event data: never cached, like the admin API's answers.
+        app.MapGet(Prefix + "/requests", () => ApiGuard.NoStore(TypedResults.Ok(new { capacity = Capacity, requests = Requests })));
         app.MapMethods(Prefix + "/{**path}", [HttpMethods.Get, HttpMethods.Post], RecordAsync);
     }
 
     private async Task RecordAsync(HttpContext context)
     {
         string? body = null;
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        if (RequestBody.HasBody(context.Request))
         {
+            // Only the start is read: the rest is never buffered, whatever was sent.
             using var reader = new StreamReader(context.Request.Body);
-            body = await reader.ReadToEndAsync(context.RequestAborted);
+            var start = new char[MaxRecordedBodyChars + 1];
+            var read = await reader.ReadBlockAsync(start.AsMemory(), context.RequestAborted);
+            body = read <= MaxRecordedBodyChars
+                ? new string(start, 0, read)
+                : new string(start, 0, MaxRecordedBodyChars) + $"… (the rest not recorded: the sandbox keeps {MaxRecordedBodyChars} characters)";
         }
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);

@@ -20,6 +20,9 @@ public sealed class SandboxTarget(IServer server, IOptions<ConvertroOptions> opt
     /// <summary>With a GDPR API configured, erase requests go to the sandbox too: nothing leaves the machine.</summary>
     public override Uri? GdprApiUri => Options.GdprApiUri is null ? null : new Uri(Base.AbsoluteUri.TrimEnd('/') + "/gdpr/v1/requests");
 
+    /// <summary>The sandbox is on loopback by design: its calls skip the connect-time address check.</summary>
+    public override bool IsDeliberate(string host, int port) => Is(Base, host, port) || base.IsDeliberate(host, port);
+
     public override string Describe() =>
         $"sandbox at {Base} — nothing leaves this machine (Convertro__Sandbox=false or --live sends to each workspace's https://{{domain}})";
 

@@ -2,9 +2,36 @@
 // page's own ?code= sent as x-functions-key, and any answer but 2xx turned into an ApiError that
 // carries what the API said (its ProblemDetails: title, detail, errors).
 
-const key = new URLSearchParams(window.location.search).get('code') || '';
+const KEY_STORAGE = 'convertro-functions-key';
 
-/** Whether the page was opened with ?code= (needed in Azure; LocalHost ignores keys). */
+/**
+ * The key from ?code=, taken once: kept in this tab's sessionStorage (gone when the tab closes) and
+ * removed from the address bar with history.replaceState, so it is left in no history entry or
+ * bookmark; a reload finds it in sessionStorage.
+ */
+function takeKey() {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get('code');
+  if (given) {
+    url.searchParams.delete('code');
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    try {
+      window.sessionStorage.setItem(KEY_STORAGE, given);
+    } catch {
+      // Storage refused (a private mode): the key still serves this page until it is reloaded.
+    }
+    return given;
+  }
+  try {
+    return window.sessionStorage.getItem(KEY_STORAGE) || '';
+  } catch {
+    return '';
+  }
+}
+
+const key = takeKey();
+
+/** Whether the page has a key (needed in Azure; LocalHost ignores keys). */
 export const hasKey = key !== '';
 
 /** An answer other than 2xx, or no answer at all (status 0). */

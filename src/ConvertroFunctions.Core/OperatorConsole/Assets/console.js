@@ -10,6 +10,7 @@ import { showDeadLetters, wireDeadLetters } from './deadletters.js';
 import { runPreview } from './preview.js';
 import { loadSandbox } from './sandbox.js';
 import { loadOverview, OVERVIEW_EVERY_MS } from './overview.js';
+import { loadAudit, wireAudit } from './audit.js';
 
 /** Sends a form's submit to `work` (with its submit button busy and errors shown in `target`). */
 function onSubmit(formId, targetId, work) {
@@ -21,14 +22,16 @@ function onSubmit(formId, targetId, work) {
 }
 
 show(byId('key-note'), hasKey
-  ? 'The function key from this page\'s ?code= is sent with every call.'
+  ? 'The function key from ?code= is kept for this tab only (not in the address bar, history or bookmarks) and sent with every call.'
   : 'No ?code= in this page\'s URL: fine on LocalHost; in Azure, open the console as /api/console?code=<key>.');
 
 onSubmit('workspaces-form', 'workspaces-result', loadWorkspaces);
 onSubmit('event-form', 'event-result', lookUpEvent);
 onSubmit('dead-letters-form', 'dead-letters-answer', showDeadLetters);
 onSubmit('preview-form', 'preview-result', runPreview);
+onSubmit('audit-form', 'audit-result', () => loadAudit(true));
 wireDeadLetters();
+wireAudit();
 byId('sandbox-refresh').addEventListener('click', (e) => busy(e.target, byId('sandbox-result'), loadSandbox));
 
 document.body.dataset.ready = 'loading';
