@@ -47,6 +47,31 @@ public sealed class DeadLetterPurgeRaceTests : IAsyncLifetime
         Assert.Null(await _store.GetAsync("ws", letter.Id, default));
     }
 
+    [Fact]
+    public async Task Add_TheDeletionsOwnLetterRightAfterItsPurge_Stays_WhileAnotherLetterOfTheUserGoes()
+    {
+        var now = DateTimeOffset.UtcNow;
+        DeadLetter Letter(string messageId, string type) => new()
+        {
+            Id = DeadLetter.NewId(now), WorkspaceId = "ws", MessageId = messageId, EventType = type, ReasonCode = ReasonCodes.ConvertroRejected,
+            Reason = "302", FirstFailureAt = now, LastFailureAt = now, ReceivedAt = now, Event = "{}"u8.ToArray(), UserKey = "userkey2",
+        };
+        var started = Letter("t-1", "track");
+        var erase = Letter("del-1", "delete");
+
+        // The track letter's writer started before the purge and finished after it; the erase failed after the purge.
+        _hold.Arm();
+        var writing = _store.AddAsync(started, default);
+        await _hold.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await _store.PurgeUserAsync("ws", "userkey2", default);
+        _hold.Release();
+        await writing;
+        await _store.AddAsync(erase, default);
+
+        Assert.Null(await _store.GetAsync("ws", started.Id, default));
+        Assert.Equal("del-1", (await _store.GetAsync("ws", erase.Id, default))?.MessageId);
+    }
+
     /// <summary>Holds the first write to the DeadLetters table until released.</summary>
     private sealed class HoldLetterWrites : HttpPipelinePolicy
     {

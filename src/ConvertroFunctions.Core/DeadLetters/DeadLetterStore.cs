@@ -38,7 +38,8 @@ public sealed class DeadLetterStore
     /// run meanwhile and miss the letter (it read the index before the row was written, or deleted the
     /// row before the letter was written); it leaves a mark (<see cref="PurgedMark"/>), and a writer
     /// that finds a mark newer than its own start removes what it wrote, so no letter of a deleted
-    /// user escapes (docs/operations.md, "Personal data").
+    /// user escapes (docs/operations.md, "Personal data"). A deletion's own letter stays: its purge
+    /// left that mark, and the letter is how its failed erase gets replayed.
     /// </summary>
     public async Task AddAsync(DeadLetter letter, CancellationToken ct)
     {
@@ -49,13 +50,15 @@ public sealed class DeadLetterStore
             await KnownTables.WithTableAsync(Users, () => Users.UpsertEntityAsync(new TableEntity(UserPartition(letter.WorkspaceId, userKey), letter.Id), cancellationToken: ct), ct);
         }
         await KnownTables.WithTableAsync(Table, () => Table.UpsertEntityAsync(ToEntity(letter), TableUpdateMode.Replace, ct), ct);
-        if (letter.UserKey is { } key
+        if (letter.UserKey is { } key && !IsDeletion(letter)
             && (await Users.GetEntityIfExistsAsync<TableEntity>(UserPartition(letter.WorkspaceId, key), PurgedMark, cancellationToken: ct)) is { HasValue: true } mark
             && mark.Value!.GetDateTimeOffset("PurgedAt") > started - ClockSkew)
         {
             await DeleteAsync(letter, ct);
         }
     }
+
+    private static bool IsDeletion(DeadLetter letter) => string.Equals(letter.EventType, "delete", StringComparison.Ordinal);
 
     /// <summary>
     /// Removes every dead letter of one user of a workspace, and their index rows; returns how many

@@ -41,8 +41,7 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0); // a reset, as a dead network gives
-                client.Dispose();
+                Reset(client);
             }
             _open.Clear();
         }
@@ -110,13 +109,23 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         finally
         {
-            inbound.Dispose();
-            outbound.Dispose();
+            // Removed and closed under the lock Break holds, so Break never meets a closed client.
             lock (_open)
             {
                 _open.Remove(inbound);
                 _open.Remove(outbound);
+                inbound.Dispose();
+                outbound.Dispose();
             }
         }
+    }
+
+    private static void Reset(TcpClient client)
+    {
+        if (client.Client is { } socket)
+        {
+            socket.LingerState = new LingerOption(true, 0); // a reset, as a dead network gives
+        }
+        client.Dispose();
     }
 }
