@@ -5,6 +5,7 @@ using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
 using ConvertroFunctions.LocalHost.Queues;
 using ConvertroFunctions.LocalHost.Sandbox;
+using ConvertroFunctions.LocalHost.Timers;
 using ConvertroFunctions.Core.Convertro;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -114,6 +115,7 @@ public static class LocalHostApp
         {
             builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
         }
+        builder.Services.TryAddSingleton<ITimerStatusStore, TableTimerStatusStore>();
         foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
             builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerService>(sp, function));
