@@ -1,4 +1,5 @@
 using ConvertroFunctions.Core;
+using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
@@ -98,6 +99,7 @@ public static class LocalHostApp
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
         builder.Services.Replace(ServiceDescriptor.Singleton<AuditCaller, LocalAuditCaller>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<HealthAudience, LocalHealthAudience>());
         // SIGTERM: stop taking messages, let deliveries hand their work back, exit well inside 30 s.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         if (sandbox)
