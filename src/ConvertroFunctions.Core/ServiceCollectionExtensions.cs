@@ -79,6 +79,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PreviewHandler>();
         services.AddSingleton<DeadLetterAdminHandler>();
         services.AddSingleton<HealthHandler>();
+        services.TryAddSingleton<HealthAudience>();
+        services.AddStorageHealthChecks();
         services.AddMonitoring(configuration);
         services.TryAddSingleton<AuditCaller>();
         services.AddSingleton<AuditTrail>();

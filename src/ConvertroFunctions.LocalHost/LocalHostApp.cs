@@ -1,10 +1,12 @@
 using ConvertroFunctions.Core;
+using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
 using ConvertroFunctions.LocalHost.Queues;
 using ConvertroFunctions.LocalHost.Sandbox;
+using ConvertroFunctions.LocalHost.Timers;
 using ConvertroFunctions.Core.Convertro;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -97,6 +99,7 @@ public static class LocalHostApp
 
         builder.Services.AddConvertroFunctionsCore(builder.Configuration);
         builder.Services.Replace(ServiceDescriptor.Singleton<AuditCaller, LocalAuditCaller>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<HealthAudience, LocalHealthAudience>());
         // SIGTERM: stop taking messages, let deliveries hand their work back, exit well inside 30 s.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         if (sandbox)
@@ -114,6 +117,7 @@ public static class LocalHostApp
         {
             builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
         }
+        builder.Services.TryAddSingleton<ITimerStatusStore, TableTimerStatusStore>();
         foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
             builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerService>(sp, function));

@@ -6,12 +6,12 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace ConvertroFunctions;
 
-/// <summary>GET /api/health: 200 when queue and table storage answer, 503 otherwise. Anonymous, for probes.</summary>
+/// <summary>GET /api/health: 200 when queue and table storage answer, 503 otherwise. Anonymous, for probes: the status only.</summary>
 public sealed class HealthFunction(HealthHandler handler)
 {
     [Function(nameof(HealthFunction))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Health)] HttpRequest request,
         FunctionContext context) =>
-        handler.HandleAsync(context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request, context.CancellationToken).AsActionResult();
 }

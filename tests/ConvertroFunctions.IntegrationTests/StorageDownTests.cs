@@ -126,6 +126,35 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
         Assert.NotNull(refused.Headers.RetryAfter);
     }
 
+    [Fact]
+    public async Task Health_StorageThatNeverAnswers_503WithinAboutASecond_NamingTheTimeout()
+    {
+        // Accepts connections (the kernel's backlog) and never answers a request.
+        var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            await using var host = await StartHostAsync(queuePort: port, tablePort: port);
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var health = await client.GetAsync("/api/health");
+            var elapsed = started.Elapsed;
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.True(elapsed < TimeSpan.FromSeconds(3), $"health took {elapsed.TotalSeconds:F1} s to answer");
+            var status = await health.JsonAsync();
+            Assert.Equal("unhealthy", status.GetProperty("status").GetString());
+            Assert.Equal("no answer within 1 s", status.GetProperty("queue").GetString());
+            Assert.Equal("no answer within 1 s", status.GetProperty("table").GetString());
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
     private Task<LocalHostInstance> StartHostAsync(int queuePort, int tablePort)
     {
         var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +

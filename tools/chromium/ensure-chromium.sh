@@ -3,7 +3,7 @@
 # (tests/ConvertroFunctions.BrowserTests), which look for it at $CHROMIUM_PATH or /usr/bin/chromium.
 # Playwright's own browser download is never used (it cannot work offline). Debian's `chromium`
 # package is installed with apt-get when it is missing and this runs as root; otherwise this prints
-# the exact command to run and exits 1. .ci/run calls it before the tests.
+# the exact command to run and exits 1. The browser tests project runs it before it builds (its EnsureChromium target).
 set -euo pipefail
 
 path="${CHROMIUM_PATH:-/usr/bin/chromium}"

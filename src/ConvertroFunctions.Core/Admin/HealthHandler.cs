@@ -1,45 +1,46 @@
-using Azure;
-using ConvertroFunctions.Core.Queueing;
-using ConvertroFunctions.Core.Storage;
-using ConvertroFunctions.Core.Workspaces;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary><c>GET /api/health</c>: 200 when queue and table storage answer, 503 otherwise.</summary>
-public sealed class HealthHandler(EventQueue queue, WorkspaceStore workspaces)
+/// <summary>
+/// <c>GET /api/health</c>: 200 <c>{"status":"healthy"}</c> when every check of
+/// <see cref="StorageHealthChecks"/> passes, 503 <c>{"status":"unhealthy"}</c> otherwise. Callers
+/// the host cannot tell apart from anyone (the Functions app's health is anonymous) get the status
+/// only; <see cref="HealthAudience"/> lets a host that trusts its callers (LocalHost, loopback) add each
+/// check's result, <c>"ok"</c> or its error.
+/// </summary>
+public sealed class HealthHandler(HealthCheckService checks, HealthAudience audience)
 {
-    public async Task<IResult> HandleAsync(CancellationToken ct)
+    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken ct)
     {
-        var queueCheck = await CheckAsync(async () => await queue.Queue.GetPropertiesAsync(ct));
-        var tableCheck = await CheckAsync(async () =>
+        var report = await checks.CheckHealthAsync(ct);
+        var healthy = report.Status == HealthStatus.Healthy;
+        var statusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        var status = healthy ? "healthy" : "unhealthy";
+        if (!audience.SeesDetail(request))
         {
-            await foreach (var _ in workspaces.Table.QueryAsync<Azure.Data.Tables.TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
-            {
-                break;
-            }
-        });
-        var healthy = queueCheck == "ok" && tableCheck == "ok";
+            return TypedResults.Json(new { status }, statusCode: statusCode);
+        }
         return TypedResults.Json(
-            new { status = healthy ? "healthy" : "unhealthy", queue = queueCheck, table = tableCheck },
-            statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            new { status, queue = Describe(report, StorageHealthChecks.Queue), table = Describe(report, StorageHealthChecks.Table) },
+            statusCode: statusCode);
     }
 
-    /// <summary>"ok" when storage answered, including "not created yet" (404); else the error.</summary>
-    private static async Task<string> CheckAsync(Func<Task> probe)
+    private static string Describe(HealthReport report, string check) => report.Entries[check] switch
     {
-        try
-        {
-            await probe();
-            return "ok";
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return "ok";
-        }
-        catch (Exception ex) when (StorageErrors.IsUnavailable(ex) || ex is RequestFailedException)
-        {
-            return ex.Message.Split('\n')[0];
-        }
-    }
+        { Status: HealthStatus.Healthy } => "ok",
+        { Exception: OperationCanceledException } => $"no answer within {StorageHealthChecks.Timeout.TotalSeconds:0.#} s",
+        var entry => entry.Description ?? entry.Exception?.Message.Split('\n')[0] ?? "failed",
+    };
+}
+
+/// <summary>
+/// Who sees each check's result in <c>GET /api/health</c>: nobody in the Functions app, whose health
+/// function is anonymous (the worker cannot verify a key it is sent); LocalHost, which checks no keys
+/// and serves loopback only, shows them to every caller.
+/// </summary>
+public class HealthAudience
+{
+    public virtual bool SeesDetail(HttpRequest request) => false;
 }

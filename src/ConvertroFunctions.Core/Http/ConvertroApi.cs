@@ -70,7 +70,7 @@ public static class ConvertroApi
         new("ListAuditFunction", HttpMethods.Get, ApiRoutes.Audit, ApiAuthorization.Function,
             (HttpRequest request, AuditHandler handler, CancellationToken ct) => handler.ListAsync(request, ct)),
         new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
-            (HealthHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
+            (HealthHandler handler, HttpRequest request, CancellationToken ct) => handler.HandleAsync(request, ct)),
         new("GetOverviewFunction", HttpMethods.Get, ApiRoutes.Overview, ApiAuthorization.Function,
             (OverviewHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
         // The console's page, script and style hold no data: anonymous, so a browser can load them
