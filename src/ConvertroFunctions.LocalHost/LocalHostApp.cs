@@ -5,6 +5,7 @@ using ConvertroFunctions.Core.Http;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
 using ConvertroFunctions.LocalHost.Queues;
+using Microsoft.Azure.WebJobs.Host;
 using ConvertroFunctions.LocalHost.Sandbox;
 using ConvertroFunctions.LocalHost.Timers;
 using ConvertroFunctions.Core.Convertro;
@@ -12,7 +13,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.LocalHost;
 
@@ -107,16 +107,18 @@ public static class LocalHostApp
             builder.Services.AddSingleton<ConvertroSandbox>();
             builder.Services.Replace(ServiceDescriptor.Singleton<ConvertroTarget, SandboxTarget>());
         }
-        builder.Services.AddOptions<QueueHostOptions>()
-            .Bind(builder.Configuration.GetSection(QueueHostOptions.SectionName))
-            .Configure(o => o.MessageLease = builder.Configuration.GetValue(QueueHostOptions.MessageLeaseSetting, o.MessageLease))
-            .Validate(o => { o.Validate(); return true; })
-            .ValidateOnStart();
-        // AzureWebJobs.<function>.Disabled=true turns a queue function off, as in the Functions host.
-        foreach (var function in ConvertroApi.QueueFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
-        {
-            builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
-        }
+        // The queue triggers run in the Functions host's own listener (the WebJobs Storage Queues
+        // extension), which also reads AzureWebJobs.<function>.Disabled=true, as in Azure.
+        builder.Services.AddOptions<QueuesOptions>().Configure(o => QueueTriggerHost.Bind(builder.Configuration, o)).ValidateOnStart();
+        builder.Services.AddSingleton(sp => new JobHostFunctions(ActivatorUtilities.CreateInstance<QueueTriggers>(sp)));
+        builder.Services.AddHostedService<QueueTriggerHost>();
+        // The job host logs two lines per invocation ("Executing", "Executed"), and forwards the Azure
+        // SDK's request log (the extension's log forwarder, category Azure.Core): Application Insights
+        // material in Azure, noise on a console. Warnings and errors (a failed run) still show.
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
+        builder.Logging.AddFilter("Function", LogLevel.Warning);
+        builder.Logging.AddFilter("Host", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Azure.WebJobs", LogLevel.Warning);
         builder.Services.TryAddSingleton<ITimerStatusStore, TableTimerStatusStore>();
         foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
@@ -134,10 +136,6 @@ public static class LocalHostApp
 
     private static bool Disabled(IConfiguration configuration, string function) =>
         configuration.GetValue($"AzureWebJobs.{function}.Disabled", false);
-
-    private static QueueListener Listener(IServiceProvider services, string queue, Func<BinaryData, CancellationToken, Task> handler) =>
-        new(queue, handler, services.GetRequiredService<StorageClients>(),
-            services.GetRequiredService<IOptions<QueueHostOptions>>(), services.GetRequiredService<ILogger<QueueListener>>());
 }
 
 /// <summary>A started LocalHost; disposing it stops the app and any Azurite it started.</summary>

@@ -6,6 +6,8 @@ using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.IntegrationTests.Infrastructure;
 using ConvertroFunctions.LocalHost;
 using ConvertroFunctions.LocalHost.Queues;
+using Microsoft.Azure.WebJobs.Host;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -35,12 +37,14 @@ public sealed class HostConfigurationTests(PipelineFixture pipeline) : IClassFix
         using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "host.json")));
         var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
 
-        var options = pipeline.Host.App.Services.GetRequiredService<IOptions<QueueHostOptions>>().Value;
+        // What the job host's Storage Queues extension is given (QueueTriggerHost binds this section).
+        var options = new QueuesOptions();
+        pipeline.Host.App.Services.GetRequiredService<IConfiguration>().GetSection(QueueTriggerHost.QueuesSection).Bind(options);
 
         Assert.Equal(queues.GetProperty("batchSize").GetInt32(), options.BatchSize);
         Assert.Equal(queues.GetProperty("newBatchThreshold").GetInt32(), options.NewBatchThreshold);
         Assert.Equal(queues.GetProperty("maxDequeueCount").GetInt32(), options.MaxDequeueCount);
-        Assert.Equal(queues.GetProperty("messageEncoding").GetString(), options.MessageEncoding);
+        Assert.Equal(queues.GetProperty("messageEncoding").GetString(), options.MessageEncoding.ToString(), StringComparer.OrdinalIgnoreCase);
         // The fixture overrides these two the way the Functions host allows: AzureFunctionsJobHost__extensions__queues__*.
         Assert.Equal(TimeSpan.FromMilliseconds(200), options.MaxPollingInterval);
         Assert.Equal(TimeSpan.Zero, options.VisibilityTimeout);
@@ -55,7 +59,7 @@ public sealed class HostConfigurationTests(PipelineFixture pipeline) : IClassFix
     [InlineData("Delivery:RetryDelays", "00:00:30,soon", "'soon' is not")]
     [InlineData("Convertro:TimeoutSeconds", "0", "TimeoutSeconds")]
     [InlineData("Ingest:MaxBodyBytes", "10", "MaxBodyBytes")]
-    [InlineData("AzureFunctionsJobHost:extensions:queues:batchSize", "64", "batchSize must be 1–32")]
+    [InlineData("AzureFunctionsJobHost:extensions:queues:batchSize", "64", "host.json extensions.queues.batchSize ('64') is not valid")]
     public async Task Start_InvalidSetting_FailsAtStartNamingIt(string key, string value, string expected)
     {
         var settings = PipelineFixture.DefaultSettings(pipeline.Azurite.ConnectionString, pipeline.Convertro.BaseUrl);
