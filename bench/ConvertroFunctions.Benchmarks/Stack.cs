@@ -78,7 +78,7 @@ internal sealed class Stack : IAsyncDisposable
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
         ["Convertro:BaseUrl"] = Convertro.BaseUrl.ToString(),
         ["AzureWebJobs.DeliverFunction.Disabled"] = deliver ? "false" : "true",
-        ["Idempotency:Enabled"] = idempotency ? "true" : "false",
+        ["Ledger:Enabled"] = idempotency ? "true" : "false",
         ["Logging:LogLevel:Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         // For a CPU profile (Profiler): the runtime writes /tmp/perf-{pid}.map, which names JIT-compiled frames.

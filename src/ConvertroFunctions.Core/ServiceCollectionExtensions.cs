@@ -27,16 +27,8 @@ public static class ServiceCollectionExtensions
 {
     public static IServiceCollection AddConvertroFunctionsCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptionsWithValidateOnStart<ConvertroOptions>()
-            .Bind(configuration.GetSection(ConvertroOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<IngestOptions>()
-            .Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<DeliveryOptions>()
-            .Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<LedgerOptions>()
-            .Bind(configuration.GetSection(LedgerOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<WorkspaceOptions>()
-            .Bind(configuration.GetSection(WorkspaceOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddSingleton(configuration);
+        services.AddConvertroSettings();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -51,12 +43,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventLedger>();
         services.TryAddSingleton<ConvertroTarget>();
 
-        services.AddOptionsWithValidateOnStart<StatsOptions>()
-            .Bind(configuration.GetSection(StatsOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<PrivacyOptions>()
-            .Bind(configuration.GetSection(PrivacyOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptionsWithValidateOnStart<DeadLetterOptions>()
-            .Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateDataAnnotations();
         services.AddSingleton<UserKeys>();
         services.AddSingleton<LinkStore>();
         services.AddSingleton<PrivacyAudit>();
@@ -93,8 +79,6 @@ public static class ServiceCollectionExtensions
     /// <summary>The queues and dead letters measured on a timer, their gauges, and the overview route (docs/operations.md).</summary>
     private static void AddMonitoring(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptionsWithValidateOnStart<MonitoringOptions>()
-            .Bind(configuration.GetSection(MonitoringOptions.SectionName)).ValidateDataAnnotations();
         services.AddSingleton<BacklogProbe>();
         services.AddSingleton<DeadLetterCounter>();
         services.AddSingleton<OperationsMonitor>();

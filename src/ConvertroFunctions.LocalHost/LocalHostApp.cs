@@ -10,6 +10,7 @@ using ConvertroFunctions.LocalHost.Sandbox;
 using ConvertroFunctions.LocalHost.Timers;
 using ConvertroFunctions.Core.Convertro;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -88,8 +89,11 @@ public static class LocalHostApp
     /// The sandbox is LocalHost's default Convertro: on unless Convertro__BaseUrl names one,
     /// Convertro__Sandbox is false, or --live was given.
     /// </summary>
-    private static bool UseSandbox(IConfiguration configuration, bool live) =>
-        !live && string.IsNullOrWhiteSpace(configuration["Convertro:BaseUrl"]) && configuration.GetValue("Convertro:Sandbox", true);
+    private static bool UseSandbox(IConfiguration configuration, bool live)
+    {
+        var sandbox = configuration.GetValue("Convertro:Sandbox", true); // read (and a bad value refused) whatever else is set
+        return sandbox && !live && string.IsNullOrWhiteSpace(configuration["Convertro:BaseUrl"]);
+    }
 
     private static WebApplication Build(WebApplicationBuilder builder, string urls, bool sandbox, Action<WebApplicationBuilder>? configure)
     {
@@ -110,6 +114,7 @@ public static class LocalHostApp
         // The queue triggers run in the Functions host's own listener (the WebJobs Storage Queues
         // extension), which also reads AzureWebJobs.<function>.Disabled=true, as in Azure.
         builder.Services.AddOptions<QueuesOptions>().Configure(o => QueueTriggerHost.Bind(builder.Configuration, o)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<QueuesOptions>, QueueSettingsValidator>();
         builder.Services.AddSingleton(sp => new JobHostFunctions(ActivatorUtilities.CreateInstance<QueueTriggers>(sp)));
         builder.Services.AddHostedService<QueueTriggerHost>();
         // The job host logs two lines per invocation ("Executing", "Executed"), and forwards the Azure

@@ -64,6 +64,11 @@ public sealed class LocalHostStartException(string message, Exception? inner = n
             {
                 return new LocalHostStartException($"A setting is invalid: {string.Join(" ", validation.Failures)}", exception);
             }
+            // The configuration binder's own message names the setting and the type it wanted.
+            if (e is InvalidOperationException && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                return new LocalHostStartException($"A setting is invalid: {e.Message}", exception);
+            }
         }
         return null;
     }

@@ -60,14 +60,23 @@ public sealed class HostConfigurationTests(PipelineFixture pipeline) : IClassFix
     [InlineData("Convertro:TimeoutSeconds", "0", "TimeoutSeconds")]
     [InlineData("Ingest:MaxBodyBytes", "10", "MaxBodyBytes")]
     [InlineData("AzureFunctionsJobHost:extensions:queues:batchSize", "64", "host.json extensions.queues.batchSize ('64') is not valid")]
-    public async Task Start_InvalidSetting_FailsAtStartNamingIt(string key, string value, string expected)
+    [InlineData("AzureFunctionsJobHost:extensions:queues:maxDequeueCount", "0", "host.json extensions.queues.maxDequeueCount ('0') is not valid")]
+    [InlineData("Ingest:MaxBodyBytes", "lots", "'Ingest:MaxBodyBytes' to type 'System.Int32'")]
+    [InlineData("Ledger:LeaseSeconds", "1", "LeaseSeconds")]
+    [InlineData("Idempotency:LeaseSeconds", "1", "LeaseSeconds")]
+    [InlineData("Convertro:Sandbox", "yes", "'Convertro:Sandbox' to type 'System.Boolean'")]
+    [InlineData("AzureWebJobs.RetentionFunction.Disabled", "maybe", "'AzureWebJobs.RetentionFunction.Disabled' to type 'System.Boolean'")]
+    public async Task Start_InvalidSetting_FailsAtStartWithOneLineNamingIt(string key, string value, string expected)
     {
         var settings = PipelineFixture.DefaultSettings(pipeline.Azurite.ConnectionString, pipeline.Convertro.BaseUrl);
         settings[key] = value;
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings));
+        // What Program.cs prints (without a stack trace) and exits 1 on.
+        var error = await Assert.ThrowsAsync<LocalHostStartException>(() => LocalHostApp.StartAsync(["--urls", "http://127.0.0.1:0"], settings));
 
-        Assert.Contains(expected, error.ToString());
+        Assert.StartsWith("A setting is invalid: ", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]

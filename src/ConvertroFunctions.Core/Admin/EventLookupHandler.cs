@@ -49,7 +49,7 @@ public sealed class EventLookupHandler(ApiGuard guard, EventLedger ledger)
             if (!ledger.Enabled)
             {
                 return Problems.Of(StatusCodes.Status404NotFound, "Event lookup is off",
-                    "Idempotency__Enabled is false: no event records are kept, so no event can be looked up.");
+                    "Ledger__Enabled is false: no event records are kept, so no event can be looked up.");
             }
             return await ledger.LookupAsync(settings.WorkspaceId, id, ct) is { } record
                 ? TypedResults.Ok(EventView.Of(record))

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Convertro;
 
@@ -90,3 +91,7 @@ public sealed partial class ConvertroOptions : IValidatableObject
     [GeneratedRegex("^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex PathPattern();
 }
+
+/// <summary>Checks <see cref="ConvertroOptions"/> at start (source-generated from its annotations and its own checks).</summary>
+[OptionsValidator]
+public sealed partial class ConvertroOptionsValidator : IValidateOptions<ConvertroOptions>;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Delivery;
 
@@ -75,3 +76,7 @@ public sealed class DeliveryOptions : IValidatableObject
         return delays;
     }
 }
+
+/// <summary>Checks <see cref="DeliveryOptions"/> at start (source-generated from its annotations and its own checks).</summary>
+[OptionsValidator]
+public sealed partial class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Ingest;
 
@@ -28,3 +29,7 @@ public sealed class IngestOptions
     /// </summary>
     public bool RequireSignature { get; set; }
 }
+
+/// <summary>Checks <see cref="IngestOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class IngestOptionsValidator : IValidateOptions<IngestOptions>;

@@ -1,14 +1,19 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Ledger;
 
 /// <summary>
-/// The event ledger's settings. The section keeps its first name, <c>Idempotency</c> (env
-/// <c>Idempotency__*</c>), which deployments already set.
+/// The event ledger's settings: the <c>Ledger</c> section (env <c>Ledger__*</c>). Its first name,
+/// <c>Idempotency</c> (env <c>Idempotency__*</c>), which deployments already set, is still read as an
+/// alias; where both set a value, <c>Ledger</c> wins (docs/architecture.md, "Configuration").
 /// </summary>
 public sealed class LedgerOptions
 {
-    public const string SectionName = "Idempotency";
+    public const string SectionName = "Ledger";
+
+    /// <summary>The section's first name, read before <see cref="SectionName"/>.</summary>
+    public const string AliasSectionName = "Idempotency";
 
     /// <summary>
     /// Record each event's state in Table storage: a repeat of its messageId (Segment's retries, a
@@ -36,3 +41,7 @@ public sealed class LedgerOptions
     [Range(1, 64)]
     public int Partitions { get; set; } = 1;
 }
+
+/// <summary>Checks <see cref="LedgerOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class LedgerOptionsValidator : IValidateOptions<LedgerOptions>;

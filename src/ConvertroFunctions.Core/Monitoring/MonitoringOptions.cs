@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Monitoring;
 
@@ -36,3 +37,7 @@ public sealed class MonitoringOptions
     [Range(0, int.MaxValue)]
     public int PoisonMessagesThreshold { get; set; }
 }
+
+/// <summary>Checks <see cref="MonitoringOptions"/> at start (source-generated from its annotations).</summary>
+[OptionsValidator]
+public sealed partial class MonitoringOptionsValidator : IValidateOptions<MonitoringOptions>;

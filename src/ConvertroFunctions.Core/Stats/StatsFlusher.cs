@@ -5,16 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Stats;
 
-/// <summary>The <c>Stats</c> configuration section (env <c>Stats__*</c>).</summary>
-public sealed class StatsOptions
-{
-    public const string SectionName = "Stats";
-
-    /// <summary>How often each instance writes its counts: how far the stats may lag behind.</summary>
-    [Range(1, 60)]
-    public int FlushSeconds { get; set; } = 15;
-}
-
 /// <summary>
 /// Writes this instance's <see cref="EventCounts"/> every <see cref="StatsOptions.FlushSeconds"/>
 /// and once more when the host stops, so counts lag by at most that much. Runs in both hosts.

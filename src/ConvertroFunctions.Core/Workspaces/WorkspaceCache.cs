@@ -3,16 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Workspaces;
 
-/// <summary>Options for the <c>Workspaces</c> section.</summary>
-public sealed class WorkspaceOptions
-{
-    public const string SectionName = "Workspaces";
-
-    /// <summary>How long settings are cached in memory; an edit takes effect within this time.</summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 3600)]
-    public int CacheSeconds { get; set; } = 30;
-}
-
 /// <summary>
 /// Workspace settings cached briefly per process, for ingest and delivery. Unknown workspaces are
 /// never cached, so a workspace works the moment it is created (Segment does not retry a 404).

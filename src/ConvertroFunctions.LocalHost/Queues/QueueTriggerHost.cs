@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Azure.WebJobs.Host.Timers;
+using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.LocalHost.Queues;
 
@@ -74,11 +75,13 @@ public sealed partial class QueueTriggerHost(
     }
 
     /// <summary>
-    /// host.json's <c>extensions.queues</c> into the extension's own options, whose setters check
-    /// them; a bad value is reported naming the setting (LocalHostApp checks this at start).
+    /// Binds host.json's <c>extensions.queues</c> into the extension's own options, whose setters
+    /// check each value; returns one message per value refused, naming the setting
+    /// (<see cref="QueueSettingsValidator"/> turns them into LocalHost's start error).
     /// </summary>
-    public static void Bind(IConfiguration configuration, QueuesOptions options)
+    public static IReadOnlyList<string> Bind(IConfiguration configuration, QueuesOptions options)
     {
+        var problems = new List<string>();
         foreach (var setting in configuration.GetSection(QueuesSection).GetChildren())
         {
             try
@@ -87,10 +90,10 @@ public sealed partial class QueueTriggerHost(
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Reflection.TargetInvocationException)
             {
-                throw new InvalidOperationException(
-                    $"host.json extensions.queues.{setting.Key} ('{setting.Value}') is not valid: {ex.GetBaseException().Message}", ex);
+                problems.Add($"host.json extensions.queues.{setting.Key} ('{setting.Value}') is not valid: {ex.GetBaseException().Message}");
             }
         }
+        return problems;
     }
 
     private IHost Build(TaskCompletionSource<Exception> fault) =>
@@ -98,7 +101,7 @@ public sealed partial class QueueTriggerHost(
             .UseEnvironment(environment.EnvironmentName)
             .ConfigureAppConfiguration(c => c.AddConfiguration(configuration))
             .ConfigureLogging(l => l.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(new ForwardingLoggerProvider(loggerFactory)))
-            .ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues(o => Bind(configuration, o)))
+            .ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues(o => Bind(configuration, o))) // checked at LocalHost's start
             .ConfigureServices(s =>
             {
                 s.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
@@ -151,4 +154,16 @@ public sealed class JobHostFunctions(object functions) : ITypeLocator, IJobActiv
 
     public T CreateInstance<T>() =>
         functions is T instance ? instance : throw new InvalidOperationException($"The job host has no {typeof(T)}.");
+}
+
+/// <summary>
+/// Refuses LocalHost's start when host.json's queue settings hold a value the extension refuses,
+/// as an <see cref="OptionsValidationException"/> (LocalHost's one-line start error).
+/// </summary>
+public sealed class QueueSettingsValidator(IConfiguration configuration) : IValidateOptions<QueuesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, QueuesOptions options) =>
+        QueueTriggerHost.Bind(configuration, new QueuesOptions()) is { Count: > 0 } problems
+            ? ValidateOptionsResult.Fail(problems)
+            : ValidateOptionsResult.Success;
 }
