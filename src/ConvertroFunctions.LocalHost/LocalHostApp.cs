@@ -113,19 +113,19 @@ public static class LocalHostApp
             .Validate(o => { o.Validate(); return true; })
             .ValidateOnStart();
         // AzureWebJobs.<function>.Disabled=true turns a queue function off, as in the Functions host.
-        foreach (var function in ConvertroApi.QueueFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
+        foreach (var function in AppFunctions.QueueFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
             builder.Services.AddSingleton<IHostedService>(sp => Listener(sp, function.Queue, function.Handler(sp)));
         }
         builder.Services.TryAddSingleton<ITimerStatusStore, TableTimerStatusStore>();
-        foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
+        foreach (var function in AppFunctions.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
             builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerService>(sp, function));
         }
 
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapConvertroApi();
+        app.MapAppFunctions();
         // Not an API route (the Functions app has no "/"): LocalHost's root opens the console.
         app.MapGet("/", (HttpRequest request) => TypedResults.Redirect($"/{ApiRoutes.Prefix}/{ApiRoutes.Console}{request.QueryString}"));
         app.Services.GetService<ConvertroSandbox>()?.Map(app);

@@ -35,13 +35,14 @@ public sealed record QueueFunction(
     string Function, string Queue, Func<IServiceProvider, Func<BinaryData, CancellationToken, Task>> Handler);
 
 /// <summary>
-/// The one route table (docs/architecture.md, "Two hosts"). LocalHost maps it as is
-/// (<see cref="MapConvertroApi"/>); the Functions app declares the same functions with trigger
-/// attributes, which must be compile-time constants, and a test compares the
-/// <c>functions.metadata</c> the Worker SDK generates from them with this table, so a route added
-/// to one host and not the other fails the build.
+/// This app's own function table, the one route table (docs/architecture.md, "Two hosts"): every
+/// function either host runs. LocalHost maps it as is (<see cref="MapAppFunctions"/>); the Functions
+/// app declares the same functions with trigger attributes, which must be compile-time constants,
+/// and a test (FunctionsMetadataParityTests) compares the <c>functions.metadata</c> the Worker SDK
+/// generates from them with this table, so a function added to one host and not the other fails
+/// that test.
 /// </summary>
-public static class ConvertroApi
+public static class AppFunctions
 {
     public static IReadOnlyList<ApiEndpoint> Endpoints { get; } =
     [
@@ -93,7 +94,7 @@ public static class ConvertroApi
     ];
 
     /// <summary>Serves every entry of <see cref="Endpoints"/> under <c>/api</c>; each endpoint carries its <see cref="ApiEndpoint"/> as metadata.</summary>
-    public static IEndpointRouteBuilder MapConvertroApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAppFunctions(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/" + ApiRoutes.Prefix);
         foreach (var endpoint in Endpoints)
