@@ -12,21 +12,18 @@ public sealed class DeadLetterFunctions(DeadLetterAdminHandler handler)
     [Function("ListDeadLettersFunction")]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.DeadLetters)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.ListAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.ListAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 
     [Function("ReplayDeadLettersFunction")]
     public Task<IActionResult> Replay(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.ReplayDeadLetters)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.ReplayAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.ReplayAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 
     [Function("DeleteDeadLettersFunction")]
     public Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.DeadLetters)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.DeleteAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.DeleteAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 }

@@ -15,7 +15,6 @@ public sealed class IngestFunctions(IngestHandler handler)
     [Function("IngestFunction")]
     public Task<IActionResult> Ingest(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Ingest)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.HandleAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 }

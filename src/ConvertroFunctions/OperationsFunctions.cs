@@ -12,9 +12,8 @@ public sealed class StatsFunctions(StatsHandler handler)
     [Function("GetStatsFunction")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Stats)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.HandleAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 }
 
 /// <summary><see cref="EventLookupHandler"/>'s function: what happened to one event.</summary>
@@ -23,10 +22,9 @@ public sealed class EventLookupFunctions(EventLookupHandler handler)
     [Function("GetEventFunction")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Event)] HttpRequest request,
-        string workspaceId,
         string messageId,
         FunctionContext context) =>
-        handler.HandleAsync(workspaceId, messageId, context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request.GuardedSettings(), messageId, context.CancellationToken).AsActionResult();
 }
 
 /// <summary><see cref="OverviewHandler"/>'s function: what needs attention, each queue's backlog, the dead letters.</summary>

@@ -12,23 +12,19 @@ public sealed class WorkspaceFunctions(WorkspaceAdminHandler handler)
     [Function("PutWorkspaceFunction")]
     public Task<IActionResult> Put(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = ApiRoutes.Workspace)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.PutAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.PutAsync(request.GuardedId(), request, context.CancellationToken).AsActionResult();
 
     [Function("GetWorkspaceFunction")]
-    public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Workspace)] HttpRequest request,
-        string workspaceId,
-        FunctionContext context) =>
-        handler.GetAsync(workspaceId, context.CancellationToken).AsActionResult();
+    public IActionResult Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Workspace)] HttpRequest request) =>
+        new ResultAction(WorkspaceAdminHandler.Get(request.GuardedSettings()));
 
     [Function("DeleteWorkspaceFunction")]
     public Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.Workspace)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.DeleteAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.DeleteAsync(request.GuardedId(), request, context.CancellationToken).AsActionResult();
 
     [Function("ListWorkspacesFunction")]
     public Task<IActionResult> List(
@@ -43,7 +39,6 @@ public sealed class PreviewFunctions(PreviewHandler handler)
     [Function("PreviewFunction")]
     public Task<IActionResult> Preview(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Preview)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.HandleAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 }

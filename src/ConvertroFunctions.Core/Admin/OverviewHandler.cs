@@ -24,17 +24,16 @@ public sealed record Overview(
 /// <see cref="OperationsMonitor"/> (queues at most <see cref="MonitoringOptions.IntervalSeconds"/>
 /// old, dead letters as last counted). 503 when storage cannot be reached.
 /// </summary>
-public sealed class OverviewHandler(ApiGuard guard, OperationsMonitor monitor, IOptions<MonitoringOptions> options)
+public sealed class OverviewHandler(OperationsMonitor monitor, IOptions<MonitoringOptions> options)
 {
-    public Task<IResult> HandleAsync(CancellationToken ct) =>
-        guard.RunAsync(async () =>
-        {
-            var (queues, census) = await monitor.CurrentAsync(ct);
-            var o = options.Value;
-            return TypedResults.Ok(new Overview(
-                Attention.Of(queues, census, o),
-                [.. queues.Select(q => new QueueOverview(q.Queue, q.Length, Math.Round(q.OldestWaiting.TotalSeconds, 1), q.OldestWaitingSince, q.MeasuredAt))],
-                new DeadLetterOverview(census.Stored, census.Recent, o.DeadLetterWindowMinutes, census.CountedAt, census.Counts),
-                new AttentionThresholds(o.OldestMessageMinutes, o.DeadLetterWindowMinutes, o.DeadLettersThreshold, o.PoisonMessagesThreshold)));
-        });
+    public async Task<IResult> HandleAsync(CancellationToken ct)
+    {
+        var (queues, census) = await monitor.CurrentAsync(ct);
+        var o = options.Value;
+        return TypedResults.Ok(new Overview(
+            Attention.Of(queues, census, o),
+            [.. queues.Select(q => new QueueOverview(q.Queue, q.Length, Math.Round(q.OldestWaiting.TotalSeconds, 1), q.OldestWaitingSince, q.MeasuredAt))],
+            new DeadLetterOverview(census.Stored, census.Recent, o.DeadLetterWindowMinutes, census.CountedAt, census.Counts),
+            new AttentionThresholds(o.OldestMessageMinutes, o.DeadLetterWindowMinutes, o.DeadLettersThreshold, o.PoisonMessagesThreshold)));
+    }
 }

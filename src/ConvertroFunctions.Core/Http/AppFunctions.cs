@@ -1,13 +1,13 @@
+using System.Collections.Frozen;
 using ConvertroFunctions.Core.Admin;
 using ConvertroFunctions.Core.Delivery;
 using ConvertroFunctions.Core.Ingest;
 using ConvertroFunctions.Core.OperatorConsole;
 using ConvertroFunctions.Core.Privacy;
 using ConvertroFunctions.Core.Storage;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConvertroFunctions.Core.Http;
 
@@ -23,9 +23,14 @@ public enum ApiAuthorization
 
 /// <summary>
 /// One HTTP function: its name in the Functions app, method, route (below <c>/api</c>), key
-/// requirement, and the Core call that serves it.
+/// requirement, the guard its handler runs behind (each host applies <see cref="ApiGuard"/> with
+/// it, once), the Core handler class that serves it (registered from this table; none for a static
+/// one) and the call that serves a request (the route's parameters read from the request, what
+/// the guard established from <see cref="GuardedRequest"/>).
 /// </summary>
-public sealed record ApiEndpoint(string Function, string Method, string Route, ApiAuthorization Authorization, Delegate Handler);
+public sealed record ApiEndpoint(
+    string Function, string Method, string Route, ApiAuthorization Authorization, GuardNeed Guard, Type? Handler,
+    Func<HttpRequest, CancellationToken, Task<IResult>> Serve);
 
 /// <summary>One timer-triggered function, its NCRONTAB schedule, and the Core call it runs.</summary>
 public sealed record TimerFunction(string Function, string Schedule, Func<IServiceProvider, Func<CancellationToken, Task>> Handler);
@@ -36,9 +41,9 @@ public sealed record QueueFunction(
 
 /// <summary>
 /// This app's own function table, the one route table (docs/architecture.md, "Two hosts"): every
-/// function either host runs. LocalHost maps it as is (<see cref="MapAppFunctions"/>); the Functions
-/// app declares the same functions with trigger attributes, which must be compile-time constants,
-/// and a test (FunctionsMetadataParityTests) compares the <c>functions.metadata</c> the Worker SDK
+/// function either host runs, each declared once here. LocalHost maps it as is; the Functions app
+/// declares the same functions with trigger attributes, which must be compile-time constants, and
+/// a test (FunctionsMetadataParityTests) compares the <c>functions.metadata</c> the Worker SDK
 /// generates from them with this table, so a function added to one host and not the other fails
 /// that test.
 /// </summary>
@@ -46,41 +51,44 @@ public static class AppFunctions
 {
     public static IReadOnlyList<ApiEndpoint> Endpoints { get; } =
     [
-        new("IngestFunction", HttpMethods.Post, ApiRoutes.Ingest, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, IngestHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
-        new("PutWorkspaceFunction", HttpMethods.Put, ApiRoutes.Workspace, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, WorkspaceAdminHandler handler, CancellationToken ct) => handler.PutAsync(workspaceId, request, ct)),
-        new("GetWorkspaceFunction", HttpMethods.Get, ApiRoutes.Workspace, ApiAuthorization.Function,
-            (string workspaceId, WorkspaceAdminHandler handler, CancellationToken ct) => handler.GetAsync(workspaceId, ct)),
-        new("DeleteWorkspaceFunction", HttpMethods.Delete, ApiRoutes.Workspace, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, WorkspaceAdminHandler handler, CancellationToken ct) => handler.DeleteAsync(workspaceId, request, ct)),
-        new("PreviewFunction", HttpMethods.Post, ApiRoutes.Preview, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, PreviewHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
-        new("ListDeadLettersFunction", HttpMethods.Get, ApiRoutes.DeadLetters, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, DeadLetterAdminHandler handler, CancellationToken ct) => handler.ListAsync(workspaceId, request, ct)),
-        new("ReplayDeadLettersFunction", HttpMethods.Post, ApiRoutes.ReplayDeadLetters, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, DeadLetterAdminHandler handler, CancellationToken ct) => handler.ReplayAsync(workspaceId, request, ct)),
-        new("DeleteDeadLettersFunction", HttpMethods.Delete, ApiRoutes.DeadLetters, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, DeadLetterAdminHandler handler, CancellationToken ct) => handler.DeleteAsync(workspaceId, request, ct)),
-        new("ListWorkspacesFunction", HttpMethods.Get, ApiRoutes.Workspaces, ApiAuthorization.Function,
-            (WorkspaceAdminHandler handler, CancellationToken ct) => handler.ListAsync(ct)),
-        new("GetStatsFunction", HttpMethods.Get, ApiRoutes.Stats, ApiAuthorization.Function,
-            (string workspaceId, HttpRequest request, StatsHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, request, ct)),
-        new("GetEventFunction", HttpMethods.Get, ApiRoutes.Event, ApiAuthorization.Function,
-            (string workspaceId, string messageId, EventLookupHandler handler, CancellationToken ct) => handler.HandleAsync(workspaceId, messageId, ct)),
-        new("ListAuditFunction", HttpMethods.Get, ApiRoutes.Audit, ApiAuthorization.Function,
-            (HttpRequest request, AuditHandler handler, CancellationToken ct) => handler.ListAsync(request, ct)),
-        new("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous,
-            (HealthHandler handler, HttpRequest request, CancellationToken ct) => handler.HandleAsync(request, ct)),
-        new("GetOverviewFunction", HttpMethods.Get, ApiRoutes.Overview, ApiAuthorization.Function,
-            (OverviewHandler handler, CancellationToken ct) => handler.HandleAsync(ct)),
+        Http<IngestHandler>("IngestFunction", HttpMethods.Post, ApiRoutes.Ingest, ApiAuthorization.Function, GuardNeed.EnabledCached,
+            (handler, request, ct) => handler.HandleAsync(request.GuardedSettings(), request, ct)),
+        Http<WorkspaceAdminHandler>("PutWorkspaceFunction", HttpMethods.Put, ApiRoutes.Workspace, ApiAuthorization.Function, GuardNeed.WorkspaceId,
+            (handler, request, ct) => handler.PutAsync(request.GuardedId(), request, ct)),
+        Http<WorkspaceAdminHandler>("GetWorkspaceFunction", HttpMethods.Get, ApiRoutes.Workspace, ApiAuthorization.Function, GuardNeed.Existing,
+            (_, request, _) => Task.FromResult(WorkspaceAdminHandler.Get(request.GuardedSettings()))),
+        Http<WorkspaceAdminHandler>("DeleteWorkspaceFunction", HttpMethods.Delete, ApiRoutes.Workspace, ApiAuthorization.Function, GuardNeed.WorkspaceId,
+            (handler, request, ct) => handler.DeleteAsync(request.GuardedId(), request, ct)),
+        Http<PreviewHandler>("PreviewFunction", HttpMethods.Post, ApiRoutes.Preview, ApiAuthorization.Function, GuardNeed.Existing,
+            (handler, request, ct) => handler.HandleAsync(request.GuardedSettings(), request, ct)),
+        Http<DeadLetterAdminHandler>("ListDeadLettersFunction", HttpMethods.Get, ApiRoutes.DeadLetters, ApiAuthorization.Function, GuardNeed.Existing,
+            (handler, request, ct) => handler.ListAsync(request.GuardedSettings(), request, ct)),
+        Http<DeadLetterAdminHandler>("ReplayDeadLettersFunction", HttpMethods.Post, ApiRoutes.ReplayDeadLetters, ApiAuthorization.Function, GuardNeed.Enabled,
+            (handler, request, ct) => handler.ReplayAsync(request.GuardedSettings(), request, ct)),
+        Http<DeadLetterAdminHandler>("DeleteDeadLettersFunction", HttpMethods.Delete, ApiRoutes.DeadLetters, ApiAuthorization.Function, GuardNeed.Existing,
+            (handler, request, ct) => handler.DeleteAsync(request.GuardedSettings(), request, ct)),
+        Http<WorkspaceAdminHandler>("ListWorkspacesFunction", HttpMethods.Get, ApiRoutes.Workspaces, ApiAuthorization.Function, GuardNeed.Storage,
+            (handler, _, ct) => handler.ListAsync(ct)),
+        Http<StatsHandler>("GetStatsFunction", HttpMethods.Get, ApiRoutes.Stats, ApiAuthorization.Function, GuardNeed.Existing,
+            (handler, request, ct) => handler.HandleAsync(request.GuardedSettings(), request, ct)),
+        Http<EventLookupHandler>("GetEventFunction", HttpMethods.Get, ApiRoutes.Event, ApiAuthorization.Function, GuardNeed.Existing,
+            (handler, request, ct) => handler.HandleAsync(request.GuardedSettings(), RouteValue(request, "messageId"), ct)),
+        Http<AuditHandler>("ListAuditFunction", HttpMethods.Get, ApiRoutes.Audit, ApiAuthorization.Function, GuardNeed.Storage,
+            (handler, request, ct) => handler.ListAsync(request, ct)),
+        // Health answers 503 itself, for probes, and is anonymous: the status only.
+        Http<HealthHandler>("HealthFunction", HttpMethods.Get, ApiRoutes.Health, ApiAuthorization.Anonymous, GuardNeed.None,
+            (handler, request, ct) => handler.HandleAsync(request, ct)),
+        Http<OverviewHandler>("GetOverviewFunction", HttpMethods.Get, ApiRoutes.Overview, ApiAuthorization.Function, GuardNeed.Storage,
+            (handler, _, ct) => handler.HandleAsync(ct)),
         // The console's page, script and style hold no data: anonymous, so a browser can load them
         // from the page's own tags; the page calls the keyed API with its ?code= (docs/api.md, "Console").
-        new("ConsoleFunction", HttpMethods.Get, ApiRoutes.Console, ApiAuthorization.Anonymous,
-            () => ConsoleHandler.Page()),
-        new("ConsoleAssetFunction", HttpMethods.Get, ApiRoutes.ConsoleAsset, ApiAuthorization.Anonymous,
-            (string asset) => ConsoleHandler.Asset(asset)),
+        new("ConsoleFunction", HttpMethods.Get, ApiRoutes.Console, ApiAuthorization.Anonymous, GuardNeed.None, null,
+            (_, _) => Task.FromResult(ConsoleHandler.Page())),
+        new("ConsoleAssetFunction", HttpMethods.Get, ApiRoutes.ConsoleAsset, ApiAuthorization.Anonymous, GuardNeed.None, null,
+            (request, _) => Task.FromResult(ConsoleHandler.Asset(RouteValue(request, "asset")))),
     ];
+
+    private static readonly FrozenDictionary<string, ApiEndpoint> ByFunction = Endpoints.ToFrozenDictionary(e => e.Function, StringComparer.Ordinal);
 
     public static IReadOnlyList<QueueFunction> QueueFunctions { get; } =
     [
@@ -93,16 +101,25 @@ public static class AppFunctions
         new("RetentionFunction", RetentionJob.Schedule, s => async ct => await s.GetRequiredService<RetentionJob>().RunAsync(ct)),
     ];
 
-    /// <summary>Serves every entry of <see cref="Endpoints"/> under <c>/api</c>; each endpoint carries its <see cref="ApiEndpoint"/> as metadata.</summary>
-    public static IEndpointRouteBuilder MapAppFunctions(this IEndpointRouteBuilder app)
+    /// <summary>The HTTP function of that name, or null (a queue or timer function, or none).</summary>
+    public static ApiEndpoint? Endpoint(string function) => ByFunction.GetValueOrDefault(function);
+
+    /// <summary>Registers every HTTP function's handler class (a singleton each).</summary>
+    public static IServiceCollection AddAppFunctionHandlers(this IServiceCollection services)
     {
-        var api = app.MapGroup("/" + ApiRoutes.Prefix);
-        foreach (var endpoint in Endpoints)
+        foreach (var handler in Endpoints.Select(e => e.Handler).OfType<Type>().Distinct())
         {
-            api.MapMethods(endpoint.Route, [endpoint.Method], endpoint.Handler)
-                .WithName(endpoint.Function)
-                .WithMetadata(endpoint);
+            services.TryAddSingleton(handler);
         }
-        return app;
+        return services;
     }
+
+    private static ApiEndpoint Http<THandler>(
+        string function, string method, string route, ApiAuthorization authorization, GuardNeed guard,
+        Func<THandler, HttpRequest, CancellationToken, Task<IResult>> serve) where THandler : notnull =>
+        new(function, method, route, authorization, guard, typeof(THandler),
+            (request, ct) => serve(request.HttpContext.RequestServices.GetRequiredService<THandler>(), request, ct));
+
+    /// <summary>A route parameter as routing gave it (a '%2F' left encoded).</summary>
+    private static string RouteValue(HttpRequest request, string name) => request.RouteValues[name] as string ?? "";
 }

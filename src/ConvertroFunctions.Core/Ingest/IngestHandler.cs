@@ -30,7 +30,6 @@ public sealed record IngestResult(
 /// well inside Segment's ~3 s deadline.
 /// </summary>
 public sealed partial class IngestHandler(
-    ApiGuard guard,
     RecentMessageIds recent,
     EventQueue queue,
     DeliveryMetrics metrics,
@@ -38,10 +37,7 @@ public sealed partial class IngestHandler(
     IOptions<IngestOptions> options,
     ILogger<IngestHandler> logger)
 {
-    public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.EnabledCached, settings => IngestAsync(settings, request, ct), ct);
-
-    private async Task<IResult> IngestAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    public async Task<IResult> HandleAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
         var workspaceId = settings.WorkspaceId;
         var (read, error) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, ct);
