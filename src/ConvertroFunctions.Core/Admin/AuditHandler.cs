@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary><c>GET /api/audit?limit=N&amp;continuation=TOKEN</c> (docs/api.md, "Audit"): every admin change, newest first.</summary>
+/// <summary>ListAuditFunction (docs/api.md, "Audit"): every admin change, newest first, <c>limit</c> at a time with a <c>continuation</c>.</summary>
 public sealed class AuditHandler(AuditTrail trail)
 {
     public const int DefaultLimit = 100;

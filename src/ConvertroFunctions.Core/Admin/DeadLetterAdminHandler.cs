@@ -27,8 +27,8 @@ public sealed record DeadLetterView(
 internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? ReasonCode);
 
 /// <summary>
-/// <c>GET /api/workspaces/{id}/dead-letters</c> (by reason, paged), <c>POST …/dead-letters/replay</c>
-/// and <c>DELETE …/dead-letters</c> (docs/api.md, "Dead letters"). Replay goes through the owner rule:
+/// ListDeadLettersFunction (by reason, paged), ReplayDeadLettersFunction and DeleteDeadLettersFunction
+/// (docs/api.md, "Dead letters"). Replay goes through the owner rule:
 /// it re-enqueues an event (skipping calls already delivered) only when its record has no outcome,
 /// says which were delivered meanwhile or are already queued, and removes each letter once done with
 /// it, so a failure part-way loses nothing and a replay never sends a call twice.

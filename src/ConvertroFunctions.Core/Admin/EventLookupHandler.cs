@@ -36,7 +36,7 @@ public sealed record EventView(
 }
 
 /// <summary>
-/// <c>GET /api/workspaces/{workspaceId}/events/{messageId}</c>: a point read of the event ledger
+/// GetEventFunction (docs/api.md): a point read of the event ledger
 /// (today's table, then yesterday's), so an answer exists for at least 24 hours after the event's
 /// first delivery attempt. 404 when the ledger has no record of it.
 /// </summary>

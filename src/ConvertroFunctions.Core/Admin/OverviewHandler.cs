@@ -14,12 +14,12 @@ public sealed record DeadLetterOverview(long Stored, long Recent, int WindowMinu
 /// <summary>The banner's settings (the alert rules' thresholds, docs/operations.md).</summary>
 public sealed record AttentionThresholds(int OldestMessageMinutes, int DeadLetterWindowMinutes, int DeadLettersThreshold, int PoisonMessagesThreshold);
 
-/// <summary>The answer of <c>GET /api/overview</c>.</summary>
+/// <summary>The answer of GetOverviewFunction.</summary>
 public sealed record Overview(
     IReadOnlyList<AttentionItem> Attention, IReadOnlyList<QueueOverview> Queues, DeadLetterOverview DeadLetters, AttentionThresholds Thresholds);
 
 /// <summary>
-/// <c>GET /api/overview</c>: what needs attention now (the console's banner), each queue's length
+/// GetOverviewFunction: what needs attention now (the console's banner), each queue's length
 /// and oldest waiting message, and the dead letters stored and recent, from
 /// <see cref="OperationsMonitor"/> (queues at most <see cref="MonitoringOptions.IntervalSeconds"/>
 /// old, dead letters as last counted). 503 when storage cannot be reached.

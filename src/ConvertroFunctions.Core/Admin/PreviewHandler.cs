@@ -33,7 +33,7 @@ public sealed record PreviewRepeat(string State, DateTimeOffset UpdatedAt, strin
 public sealed record PreviewCall(string Method, string Url, string Key, IReadOnlyDictionary<string, string> Parameters);
 
 /// <summary>
-/// <c>POST /api/workspaces/{workspaceId}/preview</c>: the ingest body forms in; for each event the
+/// PreviewFunction: the ingest body forms in; for each event the
 /// Convertro requests it maps to, through the same mapper and wire builder as delivery. Sends nothing.
 /// </summary>
 public sealed class PreviewHandler(

@@ -9,7 +9,7 @@ namespace ConvertroFunctions.Core.Admin;
 /// <summary>One hour of a workspace's counts.</summary>
 public sealed record HourlyCounts(DateTimeOffset Hour, long Received, long Delivered, long Skipped, long DeadLettered, long Retrying);
 
-/// <summary>The answer of <c>GET /api/workspaces/{id}/stats</c>.</summary>
+/// <summary>The answer of GetStatsFunction.</summary>
 public sealed record WorkspaceStats(
     string WorkspaceId, int Hours, DateTimeOffset From, DateTimeOffset To, int LagSeconds,
     long Received, long Delivered, long Skipped, IReadOnlyDictionary<string, long> SkippedByReason,
@@ -17,7 +17,7 @@ public sealed record WorkspaceStats(
     IReadOnlyList<HourlyCounts> Hourly);
 
 /// <summary>
-/// <c>GET /api/workspaces/{workspaceId}/stats?hours=N</c> (default 24, at most 168): the counts of
+/// GetStatsFunction, <c>?hours=N</c> (default 24, at most 168): the counts of
 /// the current hour and the N−1 before it, summed over every instance's rows, with a bucket per hour.
 /// </summary>
 public sealed class StatsHandler(StatsStore store, TimeProvider time, IOptions<StatsOptions> options)

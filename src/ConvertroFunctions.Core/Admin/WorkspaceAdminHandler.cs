@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
+/// <summary>PutWorkspaceFunction, GetWorkspaceFunction, DeleteWorkspaceFunction and ListWorkspacesFunction (docs/api.md, "Workspaces").</summary>
 public sealed class WorkspaceAdminHandler(
     WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro, AuditTrail audit)
 {
@@ -52,7 +52,7 @@ public sealed class WorkspaceAdminHandler(
         return TypedResults.NoContent();
     }
 
-    /// <summary><c>GET /api/workspaces</c>: every workspace's settings view, sorted by id.</summary>
+    /// <summary>Every workspace's settings view, sorted by id.</summary>
     public async Task<IResult> ListAsync(CancellationToken ct) =>
         TypedResults.Ok(new { workspaces = (await store.ListAsync(ct)).Select(s => WorkspaceView.Of(s)) });
 }

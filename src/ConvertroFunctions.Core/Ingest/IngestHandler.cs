@@ -25,7 +25,7 @@ public sealed record IngestResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Duplicates = 0);
 
 /// <summary>
-/// <c>POST /api/segment/{workspaceId}</c> (docs/api.md, "Ingest"): checks in the contract's order,
+/// IngestFunction, Segment's webhook (docs/api.md, "Ingest"): checks in the contract's order,
 /// then enqueues the valid events' raw JSON. Never calls Convertro nor writes a table, so it answers
 /// well inside Segment's ~3 s deadline.
 /// </summary>
