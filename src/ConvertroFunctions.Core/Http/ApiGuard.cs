@@ -44,6 +44,8 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
     /// <summary>The route parameter every workspace route names its workspace with.</summary>
     public const string WorkspaceIdParameter = "workspaceId";
 
+    private const string NoStoreValue = "no-store";
+
     /// <summary>
     /// Runs <paramref name="handler"/> behind the guard <paramref name="need"/> names, for the request
     /// of <paramref name="context"/> whose route gave <paramref name="rawWorkspaceId"/>. Returns the
@@ -62,13 +64,13 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
         context.Response.Headers.CacheControl = NoStoreValue;
         if (need == GuardNeed.Storage)
         {
-            return await RunUncachedAsync(handler);
+            return await AnswerFailuresAsync(handler);
         }
         if (!Workspaces.WorkspaceId.TryNormalize(rawWorkspaceId, out var id))
         {
             return Problems.BadWorkspaceId(rawWorkspaceId ?? "");
         }
-        return await RunUncachedAsync(async () =>
+        return await AnswerFailuresAsync(async () =>
         {
             WorkspaceSettings? settings = null;
             if (need != GuardNeed.WorkspaceId)
@@ -88,15 +90,13 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
         });
     }
 
-    private const string NoStoreValue = "no-store";
-
     /// <summary>
     /// <c>Cache-Control: no-store</c> on a result served outside the guard (LocalHost's sandbox
     /// requests): what it shows may be personal data too (docs/api.md, "Errors").
     /// </summary>
     public static IResult NoStore(IResult result) => new WithHeaders(result, headers => headers.CacheControl = NoStoreValue);
 
-    private async Task<IResult?> RunUncachedAsync(Func<Task<IResult?>> handler)
+    private async Task<IResult?> AnswerFailuresAsync(Func<Task<IResult?>> handler)
     {
         try
         {
