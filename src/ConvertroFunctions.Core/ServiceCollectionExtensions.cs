@@ -52,38 +52,31 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StatsStore>();
         services.AddHostedService<StatsFlusher>();
         services.AddSingleton<ApiGuard>();
-        services.AddSingleton<StatsHandler>();
-        services.AddSingleton<EventLookupHandler>();
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<DeadLetterWriter>();
         services.AddSingleton<PoisonDrain>();
         services.AddSingleton<DeliveryPrivacy>();
         services.AddSingleton<DeliveryHandler>();
         services.AddSingleton<RecentMessageIds>();
-        services.AddSingleton<IngestHandler>();
-        services.AddSingleton<WorkspaceAdminHandler>();
-        services.AddSingleton<PreviewHandler>();
-        services.AddSingleton<DeadLetterAdminHandler>();
-        services.AddSingleton<HealthHandler>();
         services.TryAddSingleton<HealthAudience>();
         services.AddStorageHealthChecks();
         services.AddMonitoring(configuration);
         services.TryAddSingleton<AuditCaller>();
         services.AddSingleton<AuditTrail>();
-        services.AddSingleton<AuditHandler>();
 
         services.AddConvertroHttpClient();
+        // Every HTTP function's handler, from the one table.
+        services.AddAppFunctionHandlers();
         return services;
     }
 
-    /// <summary>The queues and dead letters measured on a timer, their gauges, and the overview route (docs/operations.md).</summary>
+    /// <summary>The queues and dead letters measured on a timer and their gauges (docs/operations.md).</summary>
     private static void AddMonitoring(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<BacklogProbe>();
         services.AddSingleton<DeadLetterCounter>();
         services.AddSingleton<OperationsMonitor>();
         services.AddHostedService<OperationsMonitorService>();
-        services.AddSingleton<OverviewHandler>();
     }
 
     /// <summary>

@@ -125,14 +125,14 @@ public static class LocalHostApp
         builder.Logging.AddFilter("Host", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Azure.WebJobs", LogLevel.Warning);
         builder.Services.TryAddSingleton<ITimerStatusStore, TableTimerStatusStore>();
-        foreach (var function in ConvertroApi.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
+        foreach (var function in AppFunctions.TimerFunctions.Where(f => !Disabled(builder.Configuration, f.Function)))
         {
             builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerService>(sp, function));
         }
 
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapConvertroApi();
+        app.MapAppFunctions();
         // Not an API route (the Functions app has no "/"): LocalHost's root opens the console.
         app.MapGet("/", (HttpRequest request) => TypedResults.Redirect($"/{ApiRoutes.Prefix}/{ApiRoutes.Console}{request.QueryString}"));
         app.Services.GetService<ConvertroSandbox>()?.Map(app);

@@ -76,7 +76,7 @@ public sealed class AppServicesTests
     public async Task Every_function_class_is_constructed_from_the_apps_services()
     {
         await using var provider = BuildAppServices(RealisticSettings());
-        Assert.Equal(ConvertroApi.Endpoints.Count + ConvertroApi.QueueFunctions.Count + ConvertroApi.TimerFunctions.Count, FunctionsAssembly.Functions.Count);
+        Assert.Equal(AppFunctions.Endpoints.Count + AppFunctions.QueueFunctions.Count + AppFunctions.TimerFunctions.Count, FunctionsAssembly.Functions.Count);
         Assert.All(FunctionsAssembly.FunctionClasses, type =>
             Assert.IsType(type, ActivatorUtilities.CreateInstance(provider, type)));
     }

@@ -8,7 +8,7 @@ namespace ConvertroFunctions.App.Tests;
 
 /// <summary>
 /// The Functions app, as the real Worker SDK compiled it, declares exactly Core's route table
-/// (<see cref="ConvertroApi"/>), and LocalHost serves exactly that table: a function, route,
+/// (<see cref="AppFunctions"/>), and LocalHost serves exactly that table: a function, route,
 /// method, key level or queue changed in one place and not the others fails here.
 /// </summary>
 public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : IClassFixture<LocalHostFixture>
@@ -17,14 +17,14 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
 
     private static IReadOnlyList<HttpFunctionShape> TableHttpFunctions =>
     [
-        .. ConvertroApi.Endpoints
+        .. AppFunctions.Endpoints
             .Select(e => new HttpFunctionShape(e.Function, e.Route, FunctionsMetadata.Methods([e.Method]), e.Authorization.ToString().ToLowerInvariant()))
             .OrderBy(f => f.Function, StringComparer.Ordinal),
     ];
 
     private static IReadOnlyList<QueueFunctionShape> TableQueueFunctions =>
     [
-        .. ConvertroApi.QueueFunctions
+        .. AppFunctions.QueueFunctions
             .Select(q => new QueueFunctionShape(q.Function, q.Queue))
             .OrderBy(f => f.Function, StringComparer.Ordinal),
     ];
@@ -45,7 +45,7 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
     public void Every_timer_function_runs_on_the_tables_schedule()
     {
         Assert.Equal(
-            ConvertroApi.TimerFunctions.Select(t => new TimerFunctionShape(t.Function, t.Schedule)).OrderBy(f => f.Function, StringComparer.Ordinal),
+            AppFunctions.TimerFunctions.Select(t => new TimerFunctionShape(t.Function, t.Schedule)).OrderBy(f => f.Function, StringComparer.Ordinal),
             metadata.TimerFunctions);
         Assert.NotEmpty(metadata.TimerFunctions);
     }
@@ -53,8 +53,8 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
     [Fact]
     public void The_metadata_and_the_table_name_the_same_functions()
     {
-        var table = ConvertroApi.Endpoints.Select(e => e.Function).Concat(ConvertroApi.QueueFunctions.Select(q => q.Function))
-            .Concat(ConvertroApi.TimerFunctions.Select(t => t.Function)).Order(StringComparer.Ordinal);
+        var table = AppFunctions.Endpoints.Select(e => e.Function).Concat(AppFunctions.QueueFunctions.Select(q => q.Function))
+            .Concat(AppFunctions.TimerFunctions.Select(t => t.Function)).Order(StringComparer.Ordinal);
         Assert.Equal(table, metadata.Names);
     }
 
@@ -68,7 +68,7 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
     public void Only_health_and_the_console_are_anonymous_every_other_http_function_needs_its_function_key()
     {
         Assert.Equal(
-            ConvertroApi.Endpoints.Select(e => (e.Function, Anonymous.Contains(e.Function) ? "anonymous" : "function"))
+            AppFunctions.Endpoints.Select(e => (e.Function, Anonymous.Contains(e.Function) ? "anonymous" : "function"))
                 .OrderBy(f => f.Function, StringComparer.Ordinal),
             metadata.HttpFunctions.Select(f => (f.Function, f.AuthLevel)));
     }
@@ -109,7 +109,7 @@ public sealed class FunctionsMetadataParityTests(LocalHostFixture localHost) : I
                 Route: e.RoutePattern.RawText!,
                 Methods: FunctionsMetadata.Methods(e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["(any)"])))
             .OrderBy(e => e.Function, StringComparer.Ordinal);
-        var table = ConvertroApi.Endpoints
+        var table = AppFunctions.Endpoints
             .Select(e => (e.Function, Route: $"{prefix}/{e.Route}", Methods: FunctionsMetadata.Methods([e.Method])))
             .OrderBy(e => e.Function, StringComparer.Ordinal);
         Assert.Equal(table, served);

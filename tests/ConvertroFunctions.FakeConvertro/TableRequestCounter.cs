@@ -19,6 +19,9 @@ public sealed class TableRequestCounter(int tablePort) : HttpPipelinePolicy
     /// <summary>Requests by table (the first path segment after the account, digits dropped: "Events", "Stats", "$batch").</summary>
     public string Breakdown => string.Join(", ", _byTable.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}"));
 
+    /// <summary>Requests to one table (as <see cref="Breakdown"/> names it).</summary>
+    public long RequestsTo(string table) => _byTable.GetValueOrDefault(table);
+
     public void Reset()
     {
         Interlocked.Exchange(ref _tables, 0);

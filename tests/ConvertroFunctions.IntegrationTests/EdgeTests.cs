@@ -23,7 +23,7 @@ public sealed class EdgeTests(PipelineFixture pipeline) : IClassFixture<Pipeline
     public static TheoryData<string, string> StateChanging()
     {
         var data = new TheoryData<string, string>();
-        foreach (var endpoint in ConvertroApi.Endpoints.Where(e => e.Method != HttpMethods.Get))
+        foreach (var endpoint in AppFunctions.Endpoints.Where(e => e.Method != HttpMethods.Get))
         {
             data.Add(endpoint.Method, endpoint.Route);
         }
@@ -83,7 +83,7 @@ public sealed class EdgeTests(PipelineFixture pipeline) : IClassFixture<Pipeline
     public async Task AdminAnswers_SuccessAndErrorAlike_NeverCached()
     {
         var ws = await pipeline.NewWorkspaceAsync();
-        var paths = ConvertroApi.Endpoints
+        var paths = AppFunctions.Endpoints
             .Where(e => e.Method == HttpMethods.Get && e.Authorization == ApiAuthorization.Function)
             .Select(e => "/api/" + e.Route.Replace("{workspaceId}", ws.Id, StringComparison.Ordinal).Replace("{messageId}", "no-such-event", StringComparison.Ordinal))
             .Concat(["/api/workspaces/no-such-workspace", "/api/workspaces/bad%0Aid/stats", "/api/audit?limit=0"])

@@ -18,7 +18,7 @@ public sealed class QueueTriggersTests
             .OrderBy(f => f.Function, StringComparer.Ordinal)
             .ToList();
 
-        var table = ConvertroApi.QueueFunctions.Select(f => (f.Function, f.Queue)).OrderBy(f => f.Function, StringComparer.Ordinal).ToList();
+        var table = AppFunctions.QueueFunctions.Select(f => (f.Function, f.Queue)).OrderBy(f => f.Function, StringComparer.Ordinal).ToList();
 
         Assert.NotEmpty(table);
         Assert.Equal(table, indexed);

@@ -34,13 +34,13 @@ public sealed class StorageDownTests(Backends backends) : IClassFixture<Backends
 
     /// <summary>Every route of the one route table that reads or writes storage; new routes are covered as they are added.</summary>
     public static IEnumerable<object[]> StorageRoutes() =>
-        ConvertroApi.Endpoints.Where(e => !e.Function.StartsWith("Console", StringComparison.Ordinal)).Select(e => new object[] { e.Function });
+        AppFunctions.Endpoints.Where(e => !e.Function.StartsWith("Console", StringComparison.Ordinal)).Select(e => new object[] { e.Function });
 
     [Theory]
     [MemberData(nameof(StorageRoutes))]
     public async Task AnyRoute_StorageUnreachable_503WithRetryAfterNot500(string function)
     {
-        var endpoint = ConvertroApi.Endpoints.Single(e => e.Function == function);
+        var endpoint = AppFunctions.Endpoints.Single(e => e.Function == function);
         var dead = Ports.Closed();
         await using var host = await StartHostAsync(queuePort: dead, tablePort: dead);
         using var client = new HttpClient { BaseAddress = host.BaseAddress };

@@ -25,7 +25,7 @@ public sealed class TimerServiceTests
 
         Assert.Equal(Due, TimerService.NextOccurrence(schedule, Due.AddHours(-1)));
         Assert.Equal(Due.AddDays(1), TimerService.NextOccurrence(schedule, Due));
-        Assert.Contains(ConvertroApi.TimerFunctions, f => f.Function == "RetentionFunction" && f.Schedule == RetentionJob.Schedule);
+        Assert.Contains(AppFunctions.TimerFunctions, f => f.Function == "RetentionFunction" && f.Schedule == RetentionJob.Schedule);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConvertroFunctions.Core.Audit;
 using ConvertroFunctions.Core.DeadLetters;
 using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Workspaces;
 using ConvertroFunctions.Core.Ledger;
 using ConvertroFunctions.Core.Queueing;
 using Microsoft.AspNetCore.Http;
@@ -26,75 +27,73 @@ public sealed record DeadLetterView(
 internal sealed record DeadLetterSelection(IReadOnlyList<string>? Ids, string? ReasonCode);
 
 /// <summary>
-/// <c>GET /api/workspaces/{id}/dead-letters</c> (by reason, paged), <c>POST …/dead-letters/replay</c>
-/// and <c>DELETE …/dead-letters</c> (docs/api.md, "Dead letters"). Replay goes through the owner rule:
+/// ListDeadLettersFunction (by reason, paged), ReplayDeadLettersFunction and DeleteDeadLettersFunction
+/// (docs/api.md, "Dead letters"). Replay goes through the owner rule:
 /// it re-enqueues an event (skipping calls already delivered) only when its record has no outcome,
 /// says which were delivered meanwhile or are already queued, and removes each letter once done with
 /// it, so a failure part-way loses nothing and a replay never sends a call twice.
 /// </summary>
-public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store, EventLedger ledger, EventQueue queue, AuditTrail audit)
+public sealed class DeadLetterAdminHandler(DeadLetterStore store, EventLedger ledger, EventQueue queue, AuditTrail audit)
 {
     public const int DefaultLimit = 100;
 
-    public Task<IResult> ListAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
+    public async Task<IResult> ListAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var limit = AdminRequests.QueryCount(request, "limit", DefaultLimit, DeadLetterStore.MaxPage, errors, " Page with continuation for more.") ?? DefaultLimit;
+        var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : null;
+        if (reason is not null && !ReasonCodes.IsKnown(reason))
         {
-            var errors = new Dictionary<string, string[]>();
-            var limit = AdminRequests.QueryCount(request, "limit", DefaultLimit, DeadLetterStore.MaxPage, errors, " Page with continuation for more.") ?? DefaultLimit;
-            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : null;
-            if (reason is not null && !ReasonCodes.IsKnown(reason))
-            {
-                errors["reason"] = [UnknownReason(reason)];
-            }
-            if (errors.Count > 0)
-            {
-                return Problems.Invalid("Bad query.", errors);
-            }
-            var continuation = request.Query["continuation"].ToString() is { Length: > 0 } c ? c : null;
-            IReadOnlyList<DeadLetter> items;
-            string? next;
-            try
-            {
-                (items, next) = await store.PageAsync(settings.WorkspaceId, reason, limit, continuation, ct);
-            }
-            catch (FormatException)
-            {
-                return Problems.Invalid("Bad query.", new Dictionary<string, string[]> { ["continuation"] = ["Must be a continuation token from an earlier answer."] });
-            }
-            return TypedResults.Ok(new { items = items.Select(DeadLetterView.Of), continuation = next });
-        }, ct);
+            errors["reason"] = [UnknownReason(reason)];
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid("Bad query.", errors);
+        }
+        var continuation = request.Query["continuation"].ToString() is { Length: > 0 } c ? c : null;
+        IReadOnlyList<DeadLetter> items;
+        string? next;
+        try
+        {
+            (items, next) = await store.PageAsync(settings.WorkspaceId, reason, limit, continuation, ct);
+        }
+        catch (FormatException)
+        {
+            return Problems.Invalid("Bad query.", new Dictionary<string, string[]> { ["continuation"] = ["Must be a continuation token from an earlier answer."] });
+        }
+        return TypedResults.Ok(new { items = items.Select(DeadLetterView.Of), continuation = next });
+    }
 
-    public Task<IResult> ReplayAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Enabled, async settings =>
+    public async Task<IResult> ReplayAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    {
+        var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: false, ct);
+        if (error is not null)
         {
-            var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: false, ct);
-            if (error is not null)
+            return error;
+        }
+        var replayed = 0;
+        List<string> alreadyDelivered = [], alreadyQueued = [];
+        var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
+        await foreach (var letter in letters)
+        {
+            switch (await ReplayAsync(settings.WorkspaceId, letter, ct))
             {
-                return error;
+                case ReplayResult.Queued:
+                    replayed++;
+                    break;
+                case ReplayResult.AlreadyDelivered:
+                    alreadyDelivered.Add(letter.Id);
+                    break;
+                default:
+                    alreadyQueued.Add(letter.Id);
+                    break;
             }
-            var replayed = 0;
-            List<string> alreadyDelivered = [], alreadyQueued = [];
-            var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
-            await foreach (var letter in letters)
-            {
-                switch (await ReplayAsync(settings.WorkspaceId, letter, ct))
-                {
-                    case ReplayResult.Queued:
-                        replayed++;
-                        break;
-                    case ReplayResult.AlreadyDelivered:
-                        alreadyDelivered.Add(letter.Id);
-                        break;
-                    default:
-                        alreadyQueued.Add(letter.Id);
-                        break;
-                }
-                // Queued, delivered meanwhile, or another copy on it: either way this letter is done with.
-                await store.DeleteAsync(letter, ct);
-            }
-            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersReplayed, replayed, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
-            return TypedResults.Ok(new { replayed, notFound, alreadyDelivered, alreadyQueued });
-        }, ct);
+            // Queued, delivered meanwhile, or another copy on it: either way this letter is done with.
+            await store.DeleteAsync(letter, ct);
+        }
+        await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersReplayed, replayed, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
+        return TypedResults.Ok(new { replayed, notFound, alreadyDelivered, alreadyQueued });
+    }
 
     /// <summary>
     /// One letter's event, through the owner rule (<see cref="EventLedger.ReplayAsync"/>): queued as a
@@ -116,23 +115,22 @@ public sealed class DeadLetterAdminHandler(ApiGuard guard, DeadLetterStore store
         return await ledger.ReplayAsync(workspaceId, messageId, Delivery.PendingEvent.DayOf(json.RootElement, letter.ReceivedAt), letter.DeliveredCalls, Enqueue, ct);
     }
 
-    public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
+    public async Task<IResult> DeleteAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    {
+        var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: true, ct);
+        if (error is not null)
         {
-            var (selection, error) = await ReadSelectionAsync(request, requireExplicitAll: true, ct);
-            if (error is not null)
-            {
-                return error;
-            }
-            var deleted = 0;
-            var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
-            await foreach (var letter in letters)
-            {
-                deleted += await store.DeleteAsync(letter, ct) ? 1 : 0;
-            }
-            await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersDeleted, deleted, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
-            return TypedResults.Ok(new { deleted, notFound });
-        }, ct);
+            return error;
+        }
+        var deleted = 0;
+        var (letters, notFound) = Select(settings.WorkspaceId, selection!, ct);
+        await foreach (var letter in letters)
+        {
+            deleted += await store.DeleteAsync(letter, ct) ? 1 : 0;
+        }
+        await audit.RecordAsync(request, settings.WorkspaceId, AuditChange.DeadLetters(AuditActions.DeadLettersDeleted, deleted, selection!.Ids, selection.ReasonCode, notFound.Count), ct);
+        return TypedResults.Ok(new { deleted, notFound });
+    }
 
     /// <summary>The letters a selection names, and the ids that named none (filled as the letters are walked).</summary>
     private (IAsyncEnumerable<DeadLetter> Letters, List<string> NotFound) Select(string workspaceId, DeadLetterSelection selection, CancellationToken ct)

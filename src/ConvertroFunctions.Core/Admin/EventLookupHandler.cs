@@ -1,4 +1,5 @@
 using ConvertroFunctions.Core.Http;
+using ConvertroFunctions.Core.Workspaces;
 using ConvertroFunctions.Core.Ledger;
 using Microsoft.AspNetCore.Http;
 
@@ -35,26 +36,25 @@ public sealed record EventView(
 }
 
 /// <summary>
-/// <c>GET /api/workspaces/{workspaceId}/events/{messageId}</c>: a point read of the event ledger
+/// GetEventFunction (docs/api.md): a point read of the event ledger
 /// (today's table, then yesterday's), so an answer exists for at least 24 hours after the event's
 /// first delivery attempt. 404 when the ledger has no record of it.
 /// </summary>
-public sealed class EventLookupHandler(ApiGuard guard, EventLedger ledger)
+public sealed class EventLookupHandler(EventLedger ledger)
 {
-    public Task<IResult> HandleAsync(string workspaceId, string messageId, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, async settings =>
+    public async Task<IResult> HandleAsync(WorkspaceSettings settings, string messageId, CancellationToken ct)
+    {
+        // A '/' in a messageId arrives as %2F, which routing leaves encoded.
+        var id = messageId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        if (!ledger.Enabled)
         {
-            // A '/' in a messageId arrives as %2F, which routing leaves encoded.
-            var id = messageId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-            if (!ledger.Enabled)
-            {
-                return Problems.Of(StatusCodes.Status404NotFound, "Event lookup is off",
-                    "Ledger__Enabled is false: no event records are kept, so no event can be looked up.");
-            }
-            return await ledger.LookupAsync(settings.WorkspaceId, id, ct) is { } record
-                ? TypedResults.Ok(EventView.Of(record))
-                : Problems.Of(StatusCodes.Status404NotFound, "Unknown event",
-                    $"No record of messageId '{id}' in workspace '{settings.WorkspaceId}': it was never accepted, is still waiting in the " +
-                    "queue for its first delivery attempt, or its first delivery attempt was more than 24–48 hours ago.");
-        }, ct);
+            return Problems.Of(StatusCodes.Status404NotFound, "Event lookup is off",
+                "Ledger__Enabled is false: no event records are kept, so no event can be looked up.");
+        }
+        return await ledger.LookupAsync(settings.WorkspaceId, id, ct) is { } record
+            ? TypedResults.Ok(EventView.Of(record))
+            : Problems.Of(StatusCodes.Status404NotFound, "Unknown event",
+                $"No record of messageId '{id}' in workspace '{settings.WorkspaceId}': it was never accepted, is still waiting in the " +
+                "queue for its first delivery attempt, or its first delivery attempt was more than 24–48 hours ago.");
+    }
 }

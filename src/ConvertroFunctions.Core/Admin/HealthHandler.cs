@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ConvertroFunctions.Core.Admin;
 
 /// <summary>
-/// <c>GET /api/health</c>: 200 <c>{"status":"healthy"}</c> when every check of
+/// HealthFunction: 200 <c>{"status":"healthy"}</c> when every check of
 /// <see cref="StorageHealthChecks"/> passes, 503 <c>{"status":"unhealthy"}</c> otherwise. Callers
 /// the host cannot tell apart from anyone (the Functions app's health is anonymous) get the status
 /// only; <see cref="HealthAudience"/> lets a host that trusts its callers (LocalHost, loopback) add each
@@ -36,7 +36,7 @@ public sealed class HealthHandler(HealthCheckService checks, HealthAudience audi
 }
 
 /// <summary>
-/// Who sees each check's result in <c>GET /api/health</c>: nobody in the Functions app, whose health
+/// Who sees each check's result in the health answer: nobody in the Functions app, whose health
 /// function is anonymous (the worker cannot verify a key it is sent); LocalHost, which checks no keys
 /// and serves loopback only, shows them to every caller.
 /// </summary>

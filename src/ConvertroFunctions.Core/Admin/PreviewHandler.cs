@@ -33,11 +33,11 @@ public sealed record PreviewRepeat(string State, DateTimeOffset UpdatedAt, strin
 public sealed record PreviewCall(string Method, string Url, string Key, IReadOnlyDictionary<string, string> Parameters);
 
 /// <summary>
-/// <c>POST /api/workspaces/{workspaceId}/preview</c>: the ingest body forms in; for each event the
+/// PreviewFunction: the ingest body forms in; for each event the
 /// Convertro requests it maps to, through the same mapper and wire builder as delivery. Sends nothing.
 /// </summary>
 public sealed class PreviewHandler(
-    ApiGuard guard, EventLedger ledger, ConvertroTarget target, TimeProvider time, IOptions<IngestOptions> ingest)
+    EventLedger ledger, ConvertroTarget target, TimeProvider time, IOptions<IngestOptions> ingest)
 {
     /// <summary>Events whose messageId is looked up in the ledger (a point read each); a huge batch shows the first ones.</summary>
     public const int MaxRepeatLookups = 200;
@@ -49,10 +49,7 @@ public sealed class PreviewHandler(
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => PreviewAsync(settings, request, ct), ct);
-
-    private async Task<IResult> PreviewAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    public async Task<IResult> HandleAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
         var workspaceId = settings.WorkspaceId;
         if (target.DomainProblem(settings) is { } domain)

@@ -7,55 +7,52 @@ using Microsoft.Extensions.Options;
 
 namespace ConvertroFunctions.Core.Admin;
 
-/// <summary><c>PUT/GET/DELETE /api/workspaces/{workspaceId}</c> and <c>GET /api/workspaces</c> (docs/api.md, "Workspaces").</summary>
+/// <summary>PutWorkspaceFunction, GetWorkspaceFunction, DeleteWorkspaceFunction and ListWorkspacesFunction (docs/api.md, "Workspaces").</summary>
 public sealed class WorkspaceAdminHandler(
-    ApiGuard guard, WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro, AuditTrail audit)
+    WorkspaceStore store, WorkspaceCache cache, TimeProvider time, IOptions<ConvertroOptions> convertro, AuditTrail audit)
 {
-    public Task<IResult> PutAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithIdAsync(workspaceId, async id =>
+    public async Task<IResult> PutAsync(string id, HttpRequest request, CancellationToken ct)
+    {
+        var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct);
+        if (error is not null)
         {
-            var (document, error) = await AdminRequests.ReadJsonAsync(request, AdminRequests.MaxSettingsBytes, ct);
-            if (error is not null)
+            return error;
+        }
+        using (document)
+        {
+            var existing = await store.GetAsync(id, ct);
+            var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow(), convertro.Value.AllowedDomains);
+            if (result.Settings is null)
             {
-                return error;
+                return Problems.Invalid($"The settings for workspace '{id}' are invalid; nothing was saved.", result.Errors.ToDictionary());
             }
-            using (document)
-            {
-                var existing = await store.GetAsync(id, ct);
-                var result = WorkspaceSettingsParser.Parse(id, document!.RootElement, existing, time.GetUtcNow(), convertro.Value.AllowedDomains);
-                if (result.Settings is null)
-                {
-                    return Problems.Invalid($"The settings for workspace '{id}' are invalid; nothing was saved.", result.Errors.ToDictionary());
-                }
-                await store.SaveAsync(result.Settings, ct);
-                cache.Invalidate(id);
-                await audit.RecordAsync(request, id, SettingsChanges.Between(existing, result.Settings), ct);
-                var view = WorkspaceView.Of(result.Settings, result.Warnings);
-                return existing is null ? TypedResults.Created($"/api/workspaces/{id}", view) : TypedResults.Ok(view);
-            }
-        });
+            await store.SaveAsync(result.Settings, ct);
+            cache.Invalidate(id);
+            await audit.RecordAsync(request, id, SettingsChanges.Between(existing, result.Settings), ct);
+            var view = WorkspaceView.Of(result.Settings, result.Warnings);
+            return existing is null ? TypedResults.Created($"/api/workspaces/{id}", view) : TypedResults.Ok(view);
+        }
+    }
 
-    public Task<IResult> GetAsync(string workspaceId, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.Existing, settings => Task.FromResult<IResult>(TypedResults.Ok(WorkspaceView.Of(settings))), ct);
+    public static IResult Get(WorkspaceSettings settings) => TypedResults.Ok(WorkspaceView.Of(settings));
 
     /// <summary>Idempotent: 204 whether or not the workspace existed (audited only when it did). Its dead letters are kept.</summary>
-    public Task<IResult> DeleteAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithIdAsync(workspaceId, async id =>
+    public async Task<IResult> DeleteAsync(string id, HttpRequest request, CancellationToken ct)
+    {
+        if (RequestBody.RefuseNonJson(request) is { } notJson)
         {
-            if (RequestBody.RefuseNonJson(request) is { } notJson)
-            {
-                return notJson;
-            }
-            var deleted = await store.DeleteAsync(id, ct);
-            cache.Invalidate(id);
-            if (deleted)
-            {
-                await audit.RecordAsync(request, id, new AuditChange(AuditActions.WorkspaceDeleted), ct);
-            }
-            return TypedResults.NoContent();
-        });
+            return notJson;
+        }
+        var deleted = await store.DeleteAsync(id, ct);
+        cache.Invalidate(id);
+        if (deleted)
+        {
+            await audit.RecordAsync(request, id, new AuditChange(AuditActions.WorkspaceDeleted), ct);
+        }
+        return TypedResults.NoContent();
+    }
 
-    /// <summary><c>GET /api/workspaces</c>: every workspace's settings view, sorted by id.</summary>
-    public Task<IResult> ListAsync(CancellationToken ct) =>
-        guard.RunAsync(async () => TypedResults.Ok(new { workspaces = (await store.ListAsync(ct)).Select(s => WorkspaceView.Of(s)) }));
+    /// <summary>Every workspace's settings view, sorted by id.</summary>
+    public async Task<IResult> ListAsync(CancellationToken ct) =>
+        TypedResults.Ok(new { workspaces = (await store.ListAsync(ct)).Select(s => WorkspaceView.Of(s)) });
 }

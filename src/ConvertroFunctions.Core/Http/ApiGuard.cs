@@ -6,13 +6,26 @@ using Microsoft.Extensions.Logging;
 
 namespace ConvertroFunctions.Core.Http;
 
-/// <summary>What a route needs of the workspace it names.</summary>
-public enum WorkspaceNeed
+/// <summary>
+/// What a function's table entry (<see cref="ApiEndpoint.Guard"/>) needs before its handler runs:
+/// each host applies <see cref="ApiGuard"/> with it, once (LocalHost an endpoint filter, the
+/// Functions app one worker middleware).
+/// </summary>
+public enum GuardNeed
 {
-    /// <summary>The workspace must exist (settings read from the table).</summary>
+    /// <summary>No guard: health (its own 503, for probes) and the console's page and assets (no data, their own caching).</summary>
+    None,
+
+    /// <summary>Storage outages answered 503 with Retry-After, and no answer cached; the route names no workspace.</summary>
+    Storage,
+
+    /// <summary>As <see cref="Storage"/>, and the route's workspace id made canonical (400 when malformed); it need not exist.</summary>
+    WorkspaceId,
+
+    /// <summary>The workspace must exist (settings read from the table; 404).</summary>
     Existing,
 
-    /// <summary>It must exist and be enabled.</summary>
+    /// <summary>It must exist and be enabled (404, 403).</summary>
     Enabled,
 
     /// <summary>It must exist and be enabled, read through the settings cache (ingest: hundreds of requests a second).</summary>
@@ -20,23 +33,70 @@ public enum WorkspaceNeed
 }
 
 /// <summary>
-/// The one guard every handler runs behind (docs/api.md, "Errors"): the workspace id checked and
-/// made canonical the same way everywhere (400 when malformed, 404 unknown, 403 disabled), 503
-/// with Retry-After whenever storage cannot be reached, so a caller knows to try again, and
-/// <c>Cache-Control: no-store</c> on every answer.
+/// The one guard every data route runs behind (docs/api.md, "Errors"), applied by the host from the
+/// function's table entry, never by a handler: the workspace id checked and made canonical the same
+/// way everywhere (400 when malformed, 404 unknown, 403 disabled), 503 with Retry-After whenever
+/// storage cannot be reached, so a caller knows to try again, and <c>Cache-Control: no-store</c> on
+/// every answer. What it established reaches the handler through <see cref="GuardedRequest"/>.
 /// </summary>
 public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache, ILogger<ApiGuard> logger)
 {
-    /// <summary>Runs <paramref name="handler"/>, answering 503 when storage is down; no answer is cached (<see cref="NoStore"/>).</summary>
-    public async Task<IResult> RunAsync(Func<Task<IResult>> handler) => NoStore(await RunUncachedAsync(handler));
+    /// <summary>The route parameter every workspace route names its workspace with.</summary>
+    public const string WorkspaceIdParameter = "workspaceId";
+
+    private const string NoStoreValue = "no-store";
 
     /// <summary>
-    /// <c>Cache-Control: no-store</c>: answers carry workspace settings and events (personal data);
-    /// no browser or proxy may keep them (docs/api.md, "Errors").
+    /// Runs <paramref name="handler"/> behind the guard <paramref name="need"/> names, for the request
+    /// of <paramref name="context"/> whose route gave <paramref name="rawWorkspaceId"/>. Returns the
+    /// guard's answer (400, 404, 403, 503, or 400/500 for a broken request or a refusal by storage),
+    /// or what <paramref name="handler"/> returned.
     /// </summary>
-    public static IResult NoStore(IResult result) => new WithHeaders(result, headers => headers.CacheControl = "no-store");
+    public async Task<IResult?> RunAsync(
+        GuardNeed need, HttpContext context, string? rawWorkspaceId, Func<Task<IResult?>> handler, CancellationToken ct)
+    {
+        if (need == GuardNeed.None)
+        {
+            return await handler();
+        }
+        // Answers carry workspace settings and events (personal data): no browser or proxy may keep
+        // them. Set before anything runs, so it is on every answer, the guard's and the handler's.
+        context.Response.Headers.CacheControl = NoStoreValue;
+        if (need == GuardNeed.Storage)
+        {
+            return await AnswerFailuresAsync(handler);
+        }
+        if (!Workspaces.WorkspaceId.TryNormalize(rawWorkspaceId, out var id))
+        {
+            return Problems.BadWorkspaceId(rawWorkspaceId ?? "");
+        }
+        return await AnswerFailuresAsync(async () =>
+        {
+            WorkspaceSettings? settings = null;
+            if (need != GuardNeed.WorkspaceId)
+            {
+                settings = need == GuardNeed.EnabledCached ? await cache.GetAsync(id, ct) : await store.GetAsync(id, ct);
+                if (settings is null)
+                {
+                    return Problems.UnknownWorkspace(rawWorkspaceId!);
+                }
+                if (need is GuardNeed.Enabled or GuardNeed.EnabledCached && !settings.Enabled)
+                {
+                    return Problems.DisabledWorkspace(id);
+                }
+            }
+            context.Features.Set(new GuardedWorkspace(id, settings));
+            return await handler();
+        });
+    }
 
-    private async Task<IResult> RunUncachedAsync(Func<Task<IResult>> handler)
+    /// <summary>
+    /// <c>Cache-Control: no-store</c> on a result served outside the guard (LocalHost's sandbox
+    /// requests): what it shows may be personal data too (docs/api.md, "Errors").
+    /// </summary>
+    public static IResult NoStore(IResult result) => new WithHeaders(result, headers => headers.CacheControl = NoStoreValue);
+
+    private async Task<IResult?> AnswerFailuresAsync(Func<Task<IResult?>> handler)
     {
         try
         {
@@ -60,26 +120,6 @@ public sealed partial class ApiGuard(WorkspaceStore store, WorkspaceCache cache,
                 $"Azure Storage answered {ex.Status} ({ex.ErrorCode ?? "no error code"}); see the logs.");
         }
     }
-
-    /// <summary>Runs <paramref name="handler"/> with the canonical workspace id, or answers 400.</summary>
-    public Task<IResult> WithIdAsync(string rawId, Func<string, Task<IResult>> handler) =>
-        WorkspaceId.TryNormalize(rawId, out var id) ? RunAsync(() => handler(id)) : Task.FromResult(NoStore(Problems.BadWorkspaceId(rawId)));
-
-    /// <summary>Runs <paramref name="handler"/> with the workspace's settings, or answers 400, 404 or 403 (per <paramref name="need"/>) or 503.</summary>
-    public Task<IResult> WithWorkspaceAsync(string rawId, WorkspaceNeed need, Func<WorkspaceSettings, Task<IResult>> handler, CancellationToken ct) =>
-        WithIdAsync(rawId, async id =>
-        {
-            var settings = need == WorkspaceNeed.EnabledCached ? await cache.GetAsync(id, ct) : await store.GetAsync(id, ct);
-            if (settings is null)
-            {
-                return Problems.UnknownWorkspace(rawId);
-            }
-            if (need is WorkspaceNeed.Enabled or WorkspaceNeed.EnabledCached && !settings.Enabled)
-            {
-                return Problems.DisabledWorkspace(id);
-            }
-            return await handler(settings);
-        });
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage unavailable; answered 503 ({Error})")]
     private static partial void LogStorageDown(ILogger logger, string error);

@@ -25,12 +25,11 @@ public sealed record IngestResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Duplicates = 0);
 
 /// <summary>
-/// <c>POST /api/segment/{workspaceId}</c> (docs/api.md, "Ingest"): checks in the contract's order,
+/// IngestFunction, Segment's webhook (docs/api.md, "Ingest"): checks in the contract's order,
 /// then enqueues the valid events' raw JSON. Never calls Convertro nor writes a table, so it answers
 /// well inside Segment's ~3 s deadline.
 /// </summary>
 public sealed partial class IngestHandler(
-    ApiGuard guard,
     RecentMessageIds recent,
     EventQueue queue,
     DeliveryMetrics metrics,
@@ -38,10 +37,7 @@ public sealed partial class IngestHandler(
     IOptions<IngestOptions> options,
     ILogger<IngestHandler> logger)
 {
-    public Task<IResult> HandleAsync(string workspaceId, HttpRequest request, CancellationToken ct) =>
-        guard.WithWorkspaceAsync(workspaceId, WorkspaceNeed.EnabledCached, settings => IngestAsync(settings, request, ct), ct);
-
-    private async Task<IResult> IngestAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
+    public async Task<IResult> HandleAsync(WorkspaceSettings settings, HttpRequest request, CancellationToken ct)
     {
         var workspaceId = settings.WorkspaceId;
         var (read, error) = await RequestBody.ReadJsonAsync(request, options.Value.MaxBodyBytes, ct);

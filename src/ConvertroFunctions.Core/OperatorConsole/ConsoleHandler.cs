@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace ConvertroFunctions.Core.OperatorConsole;
 
 /// <summary>
-/// <c>GET /api/console</c> and <c>GET /api/console/{asset}</c>: the operations console, one HTML
+/// ConsoleFunction and ConsoleAssetFunction: the operations console, one HTML
 /// page and its hand-written script and style, embedded in this assembly (OperatorConsole/Assets).
 /// They hold no data: every figure on the page comes from the keyed JSON API, which the page calls
 /// with the key in its own <c>?code=</c> (docs/operations.md, "The console"). Only the embedded

@@ -26,5 +26,5 @@ public sealed class QueueTriggers(IServiceProvider services)
         _drainPoison(message.Body, ct);
 
     private static Func<BinaryData, CancellationToken, Task> Handler(IServiceProvider services, string function) =>
-        ConvertroApi.QueueFunctions.Single(f => f.Function == function).Handler(services);
+        AppFunctions.QueueFunctions.Single(f => f.Function == function).Handler(services);
 }

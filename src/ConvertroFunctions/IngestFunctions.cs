@@ -7,15 +7,14 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConvertroFunctions;
 
 /// <summary>
-/// POST /api/segment/{workspaceId}: Segment's webhook. Give Segment this function's own key
+/// <see cref="IngestHandler"/>'s function: Segment's webhook. Give Segment this function's own key
 /// (never a host key, which would also open the admin functions).
 /// </summary>
-public sealed class IngestFunction(IngestHandler handler)
+public sealed class IngestFunctions(IngestHandler handler)
 {
-    [Function(nameof(IngestFunction))]
-    public Task<IActionResult> Run(
+    [Function("IngestFunction")]
+    public Task<IActionResult> Ingest(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Ingest)] HttpRequest request,
-        string workspaceId,
         FunctionContext context) =>
-        handler.HandleAsync(workspaceId, request, context.CancellationToken).AsActionResult();
+        handler.HandleAsync(request.GuardedSettings(), request, context.CancellationToken).AsActionResult();
 }
