@@ -1,7 +1,7 @@
 using System.Text;
-using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Json;
 
-namespace ConvertroFunctions.Core.Tests;
+namespace ConvertroFunctions.Core.Tests.Json;
 
 /// <summary>What the strict parse says when it refuses a text: the problem in words, and the byte.</summary>
 public sealed class StrictJsonTests

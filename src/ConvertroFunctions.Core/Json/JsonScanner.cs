@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// A tolerant JSON scanner: it finds where a value ends by tracking only strings (with their escapes)
