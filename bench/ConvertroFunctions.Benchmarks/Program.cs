@@ -8,6 +8,10 @@ Console.WriteLine("Mapping (one core):");
 var (mapped, bytesPerEvent, method) = MappingBenchmarks.Run(settings.Quick);
 report.Add(new("Mapping, realistic mix, one core", mapped, "events/s", null, null, null, "≥ 1,000,000", mapped >= 1_000_000));
 report.Add(new($"Mapping, allocated per event ({method})", bytesPerEvent, "bytes", null, null, null, "", null));
+Console.WriteLine("Splitting an array body (one core):");
+var (splitNs, parseNs, eventBytes, splitMethod) = SplitBenchmarks.Run(settings.Quick);
+report.Add(new($"Parsing one {eventBytes:N0}-byte event in full ({splitMethod})", parseNs, "ns", null, null, null, "", null));
+report.Add(new("Splitting an array, per event (JsonScanner)", splitNs, "ns", parseNs, "full parse", splitNs / parseNs, "≤ 50%", splitNs <= parseNs / 2));
 if (args.Contains("--mapping-only"))
 {
     report.Print();

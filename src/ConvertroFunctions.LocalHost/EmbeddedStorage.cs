@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using ConvertroFunctions.Core.Storage;
 using ConvertroFunctions.LocalHost.Azurite;
@@ -58,10 +59,20 @@ public static class EmbeddedStorage
     }
 
     /// <summary>The account a connection string names, never its key.</summary>
-    private static string AccountOf(string connectionString) =>
-        connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(part => part.Split('=', 2))
-            .FirstOrDefault(kv => kv[0].Trim().Equals("AccountName", StringComparison.OrdinalIgnoreCase))?[1] ?? "account not named";
+    private static string AccountOf(string connectionString)
+    {
+        try
+        {
+            var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
+            return parts.TryGetValue("AccountName", out var name) && name is string { Length: > 0 } account ? account : NoAccount;
+        }
+        catch (ArgumentException)
+        {
+            return NoAccount;
+        }
+    }
+
+    private const string NoAccount = "account not named";
 
     private static async Task<bool> IsListeningAsync(int port, CancellationToken ct)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace ConvertroFunctions.LocalHost;
 
 /// <summary>
@@ -17,7 +15,7 @@ public static class LocalExposure
     /// <exception cref="LocalHostStartException">A non-loopback address without <c>--public</c>.</exception>
     public static void Apply(IConfiguration configuration, string urls, bool exposed, Action<string> log)
     {
-        var open = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
+        var open = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !(ListenUrl.TryParse(u, out var listen) && listen.IsLoopbackOnly)).ToList();
         if (open.Count == 0)
         {
             if (string.IsNullOrEmpty(configuration["AllowedHosts"]))
@@ -34,16 +32,5 @@ public static class LocalExposure
         }
         log($"WARNING: listening on {string.Join(", ", open)} ({LocalHostApp.PublicSwitch}): anyone who can reach it can read and change every " +
             "workspace and dead letter; LocalHost's admin routes need no key. Set AllowedHosts to the names it is reached by.");
-    }
-
-    /// <summary>Whether a listening URL is on loopback only (localhost, 127.0.0.0/8, [::1]); *, + and 0.0.0.0 are every address.</summary>
-    private static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal),
-                UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
@@ -18,25 +17,18 @@ public sealed class LocalHostStartException(string message, Exception? inner = n
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Uri.TryCreate(url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal),
-                    UriKind.Absolute, out var uri) || uri.Port == 0)
+            if (!ListenUrl.TryParse(url, out var listen) || listen.Reach.Port == 0 || listen.Bound is not { } address)
             {
                 continue;
             }
-            var address = uri.Host == "localhost" ? IPAddress.Loopback
-                : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : null;
-            if (address is null)
-            {
-                continue;
-            }
-            var probe = new TcpListener(address, uri.Port);
+            var probe = new TcpListener(address, listen.Reach.Port);
             try
             {
                 probe.Start();
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                throw PortInUse(url, uri.Port, ex);
+                throw PortInUse(url, listen.Reach.Port, ex);
             }
             finally
             {

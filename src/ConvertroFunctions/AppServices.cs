@@ -33,7 +33,8 @@ public static class AppServices
     /// <summary>
     /// Application Insights item types the worker's adaptive sampling never drops: logs (Trace) and
     /// exceptions, so an Error log survives a burst, and requests and events, as the SDK's default does.
-    /// host.json's samplingSettings excludes the same types for the host's own telemetry.
+    /// host.json's samplingSettings is the host's own and excludes Request, Exception and Trace (not
+    /// Event) from the host's telemetry; this list is the worker's.
     /// </summary>
     public const string NeverSampledTypes = "Exception;Trace;Request;Event";
 

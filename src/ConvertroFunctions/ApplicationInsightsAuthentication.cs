@@ -20,25 +20,20 @@ public sealed record ApplicationInsightsAuthentication(string? ClientId)
             return null;
         }
 
-        string? authorization = null;
-        string? clientId = null;
-        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var parts = new System.Data.Common.DbConnectionStringBuilder();
+        try
         {
-            var separator = part.IndexOf('=', StringComparison.Ordinal);
-            if (separator <= 0)
-            {
-                throw Invalid($"'{part}' is not Key=Value");
-            }
-            var key = part[..separator].Trim();
-            var setting = part[(separator + 1)..].Trim();
-            if (key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
-            {
-                authorization = setting;
-            }
-            else if (key.Equals("ClientId", StringComparison.OrdinalIgnoreCase))
-            {
-                clientId = Guid.TryParse(setting, out _) ? setting : throw Invalid($"ClientId '{setting}' is not a GUID");
-            }
+            parts.ConnectionString = value;
+        }
+        catch (ArgumentException ex)
+        {
+            throw Invalid($"it is not Key=Value;… ({ex.Message})");
+        }
+        var authorization = parts.TryGetValue("Authorization", out var a) ? a?.ToString()?.Trim() : null;
+        var clientId = parts.TryGetValue("ClientId", out var c) ? c?.ToString()?.Trim() : null;
+        if (clientId is not null && !Guid.TryParse(clientId, out _))
+        {
+            throw Invalid($"ClientId '{clientId}' is not a GUID");
         }
 
         return string.Equals(authorization, "AAD", StringComparison.OrdinalIgnoreCase)

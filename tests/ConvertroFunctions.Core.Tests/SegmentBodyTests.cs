@@ -140,7 +140,7 @@ public sealed class SegmentBodyTests
         Assert.Equal([1, 2, 3, 4], problems[1..5].Select(p => p!.Index));
         Assert.Equal("event: property \"userId\" appears twice; which one counts is undefined.", Assert.Single(problems[1]!.Errors));
         Assert.Equal("event: nested deeper than 64 levels (71).", Assert.Single(problems[2]!.Errors));
-        Assert.Equal("event: invalid escape \"\\e\" at byte 43 of the event.", Assert.Single(problems[3]!.Errors));
+        Assert.Equal("event: is not valid JSON at byte 44 of the event: 'e' is an invalid escapable character within a JSON string. The string should be correctly escaped.", Assert.Single(problems[3]!.Errors));
         Assert.Equal($"event: is {events[4].Length} bytes; the limit is 32768 bytes (32 KiB) per event.", Assert.Single(problems[4]!.Errors));
         Assert.Equal([events[0], events[1], events[5]], new[] { 0, 1, 5 }.Select(body.Text));
         Assert.Equal(events[0], Encoding.UTF8.GetString(body.FirstArrayElement.Span));
@@ -211,7 +211,7 @@ public sealed class SegmentBodyTests
     [Theory]
     [InlineData("""{"batch":[],"batch":[]}""", "The body is not valid JSON: property \"batch\" appears twice at the top level; which one counts is undefined.")]
     [InlineData("""{"batch":[],"context":{"ip":"1","ip":"2"}}""", "The body is not valid JSON: context: property \"ip\" appears twice; which one counts is undefined.")]
-    [InlineData("""{"batch":[],"context":{"ip":"\q"}}""", "The body is not valid JSON: context: invalid escape \"\\q\" at byte 29 of the body.")]
+    [InlineData("""{"batch":[],"context":{"ip":"\q"}}""", "The body is not valid JSON: context: is not valid JSON at byte 30 of the body: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.")]
     [InlineData("""{"batch":[],"integrations":{"A\ud800":true}}""", "The body is not valid JSON: integrations.<a property name>: holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own), which is not valid Unicode text.")]
     [InlineData("""{"batch":[],"sentAt":tru}""", "The body is not valid JSON: sentAt: is not valid JSON at byte 24 of the body: 'tru' is an invalid JSON literal. Expected the literal 'true'.")]
     [InlineData("""{"batch":[{"a":1} {"b":2}]}""", "The body is not valid JSON: batch: expected ',' or ']' after event 0 at byte 18, found '{'.")]

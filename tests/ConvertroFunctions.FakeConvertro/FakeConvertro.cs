@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json;
+using ConvertroFunctions.Core.Convertro;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -31,9 +30,6 @@ public sealed record FakeResponse(int Status, string Body = "", TimeSpan? RetryA
 /// </summary>
 public sealed class FakeConvertro : IAsyncDisposable
 {
-    /// <summary>What Convertro answers a tracking pixel with: a transparent 1×1 GIF.</summary>
-    public static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
-
     /// <summary>Where <see cref="ScriptAll"/> keeps its responses: they apply to every client name.</summary>
     public const string AnyClient = "*";
 
@@ -106,10 +102,7 @@ public sealed class FakeConvertro : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
-        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var recorded = RecordedRequest.Parse(context.Request.Method, target, context.Request.Headers, body, DateTimeOffset.UtcNow);
+        var recorded = RecordedRequest.From(await ReceivedRequest.ReadAsync(context, DateTimeOffset.UtcNow), context.Request.Headers);
         _requests.Enqueue(recorded);
 
         var response = _holding ? FakeResponse.Hang : NextResponse(recorded.ClientName);
@@ -171,8 +164,7 @@ public sealed class FakeConvertro : IAsyncDisposable
         }
         else if (recorded.Method == HttpMethods.Get && response.Status is >= 200 and < 300)
         {
-            context.Response.ContentType = "image/gif";
-            await context.Response.Body.WriteAsync(Pixel);
+            await ReceivedRequest.WritePixelAsync(context.Response, context.RequestAborted);
         }
         await context.Response.CompleteAsync();
         recorded.Status = response.Status;

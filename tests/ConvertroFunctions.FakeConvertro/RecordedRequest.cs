@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConvertroFunctions.Core.Convertro;
 using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Fakes;
@@ -63,20 +64,11 @@ public sealed record RecordedRequest(
     /// Tracking calls are <c>GET /{endpoint path}/{clientName}/{siteId}/?…</c>; anything with a JSON
     /// body is a GDPR API call, whose client is its <c>client_id</c>.
     /// </summary>
-    public static RecordedRequest Parse(string method, string target, IHeaderDictionary headers, string body, DateTimeOffset at)
+    public static RecordedRequest From(ReceivedRequest received, IHeaderDictionary headers)
     {
+        var (method, target, body) = (received.Method, received.Target, received.Body ?? string.Empty);
         var question = target.IndexOf('?');
         var path = question < 0 ? target : target[..question];
-        var query = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (question >= 0)
-        {
-            foreach (var pair in target[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = pair.IndexOf('=');
-                var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
-                query[name] = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..]);
-            }
-        }
         string? kind = null, client = null, site = null;
         if (method == HttpMethods.Post && body.Length > 0)
         {
@@ -92,8 +84,8 @@ public sealed record RecordedRequest(
                 site = Uri.UnescapeDataString(segments[^1]);
             }
         }
-        var recorded = new RecordedRequest(method, target, path, query, body, kind, client, site,
-            headers.TryGetValue("x-api-key", out var key) ? key.ToString() : null, at);
+        var recorded = new RecordedRequest(method, target, path, received.Query, body, kind, client, site,
+            headers.TryGetValue("x-api-key", out var key) ? key.ToString() : null, received.At);
         return kind == "erase" ? recorded with { ClientName = recorded.Json("client_id") } : recorded;
     }
 }

@@ -63,7 +63,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await _ledger.LookupAsync("ws", "two-calls", Today, default))!.Calls.Count == 1);
         var afterProgress = _counter.TableRequests;
         session.CallDelivered(claim, new CallRecord("events:sale", 200, _time.GetUtcNow()));
-        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, default);
+        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: false, default);
         await session.DisposeAsync();
 
         var record = await _ledger.LookupAsync("ws", "two-calls", Today, default);
@@ -122,7 +122,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         var first = _ledger.Begin("ws");
         var claim = Assert.Single(await first.ClaimAsync([Request("m-4")], default));
-        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1, Owner = "retry-1" }, writeNow: true, default);
+        await first.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 1, Owner = "retry-1" }, awaitWrite: true, default);
         await first.DisposeAsync();
 
         var copy = await _ledger.Begin("ws").ClaimAsync([Request("m-4")], default);
@@ -149,7 +149,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         var first = _ledger.Begin("ws");
         var claim = Assert.Single(await first.ClaimAsync([Request("m-5")], default));
-        await first.CompleteAsync(claim, r => r with { State = EventState.DeadLettered, Reason = "convertro_rejected" }, writeNow: true, default);
+        await first.CompleteAsync(claim, r => r with { State = EventState.DeadLettered, Reason = "convertro_rejected" }, awaitWrite: true, default);
         await first.DisposeAsync();
 
         var resent = Assert.Single(await _ledger.Begin("ws").ClaimAsync([Request("m-5")], default));
@@ -261,7 +261,7 @@ public sealed class EventLedgerTests : IAsyncLifetime
         foreach (var claim in claims)
         {
             session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, default);
+            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: false, default);
         }
         return claims;
     }

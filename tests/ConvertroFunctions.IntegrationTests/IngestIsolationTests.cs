@@ -54,7 +54,7 @@ public sealed class IngestIsolationTests(PipelineFixture pipeline) : IClassFixtu
         [
             "event: property \"userId\" appears twice; which one counts is undefined.",
             "event: nested deeper than 64 levels (70).",
-            $"event: invalid escape \"\\q\" at byte {escape.IndexOf("\\q", StringComparison.Ordinal)} of the event.",
+            $"event: is not valid JSON at byte {escape.IndexOf("\\q", StringComparison.Ordinal) + 1} of the event: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.",
             "traits.email: holds an unpaired UTF-16 surrogate escape (\\uD800–\\uDFFF on its own), which is not valid Unicode text.",
             $"event: is {Encoding.UTF8.GetByteCount(big)} bytes; the limit is 32768 bytes (32 KiB) per event.",
         ], rejected.Select(r => Assert.Single(r.GetProperty("errors").EnumerateArray()).GetString()));
@@ -149,7 +149,7 @@ public sealed class IngestIsolationTests(PipelineFixture pipeline) : IClassFixtu
         var events = (await response.JsonAsync()).GetProperty("events").EnumerateArray().ToList();
         Assert.Equal("users", Assert.Single(events[0].GetProperty("calls").EnumerateArray()).GetProperty("key").GetString());
         Assert.Equal("iso-pv-2", events[1].GetProperty("messageId").GetString());
-        Assert.Equal($"event: invalid escape \"\\q\" at byte {broken.IndexOf("\\q", StringComparison.Ordinal)} of the event.",
+        Assert.Equal($"event: is not valid JSON at byte {broken.IndexOf("\\q", StringComparison.Ordinal) + 1} of the event: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.",
             Assert.Single(events[1].GetProperty("errors").EnumerateArray()).GetString());
         Assert.False(events[1].TryGetProperty("calls", out _));
     }

@@ -65,7 +65,7 @@ public sealed class LedgerOwnerTests : IAsyncLifetime
         var session = _ledger.Begin("ws");
         var claim = Assert.Single(await session.ClaimAsync([Request("s1c", "first")], default));
         session.CallDelivered(claim, new CallRecord("events:sale.new", 200, _time.GetUtcNow()));
-        await session.CompleteAsync(claim, r => r with { State = EventState.DeadLettered }, writeNow: true, default);
+        await session.CompleteAsync(claim, r => r with { State = EventState.DeadLettered }, awaitWrite: true, default);
         await session.DisposeAsync();
         var queued = new List<string>();
 
@@ -111,7 +111,7 @@ public sealed class LedgerOwnerTests : IAsyncLifetime
         slow.CallDelivered(held, new CallRecord("users", 200, _time.GetUtcNow()));
 
         var stillHeld = await slow.CheckLeaseAsync(held, default);
-        var outcome = await slow.CompleteAsync(held, r => r with { State = EventState.Delivered }, writeNow: true, default);
+        var outcome = await slow.CompleteAsync(held, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
         await slow.DisposeAsync();
 
         Assert.Equal(ClaimKind.Owned, taken.Kind);
@@ -128,7 +128,7 @@ public sealed class LedgerOwnerTests : IAsyncLifetime
         var attempt = _ledger.Begin("ws");
         var claim = Assert.Single(await attempt.ClaimAsync([Request("s5", "retry-1", retryAttempt: 1)], default));
         // Attempt 2 failed: its successor, the copy "retry-2", is queued, and the record names it.
-        await attempt.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 2, Owner = "retry-2" }, writeNow: true, default);
+        await attempt.CompleteAsync(claim, r => r with { State = EventState.Retrying, Attempts = 2, Owner = "retry-2" }, awaitWrite: true, default);
         await attempt.DisposeAsync();
 
         var stale = Assert.Single(await ClaimAsync(Request("s5", "retry-1", retryAttempt: 1)));
@@ -151,7 +151,7 @@ public sealed class LedgerOwnerTests : IAsyncLifetime
         session.CallDelivered(claims[1], new CallRecord("users", 200, _time.GetUtcNow()));
         foreach (var claim in claims)
         {
-            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, default);
+            await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: false, default);
         }
         var unwritten = await session.CloseAsync(claims);
 
@@ -167,7 +167,7 @@ public sealed class LedgerOwnerTests : IAsyncLifetime
         await using var session = _ledger.Begin("ws");
         var claim = Assert.Single(await session.ClaimAsync([Request(messageId, "c")], default));
         session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: true, default);
+        await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
     }
 
     private Task<ReplayResult> ReplayAsync(string messageId, List<string> queued) =>

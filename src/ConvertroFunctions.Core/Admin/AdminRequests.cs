@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ConvertroFunctions.Core.Http;
-using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace ConvertroFunctions.Core.Admin;

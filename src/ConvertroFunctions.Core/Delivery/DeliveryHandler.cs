@@ -177,7 +177,7 @@ public sealed partial class DeliveryHandler(
             if (w.Mapping!.Value.Skip is { } skip)
             {
                 // A deletion with nothing to erase in Convertro.
-                return await session.CompleteAsync(claim, r => r with { State = EventState.Skipped, Reason = skip.Code, Detail = skip.Message }, writeNow: false, CancellationToken.None) == WriteResult.Lost
+                return await session.CompleteAsync(claim, r => r with { State = EventState.Skipped, Reason = skip.Code, Detail = skip.Message }, awaitWrite: false, CancellationToken.None) == WriteResult.Lost
                     ? Skip(w, SkipReason.Duplicate) : Outcome.Skipped;
             }
             return await SendAsync(w, session, settings!, stopping, calls);
@@ -234,7 +234,7 @@ public sealed partial class DeliveryHandler(
         }
         return DeliveryDecision.Decide(failure, claim.Record.Attempts, _schedule, time.GetUtcNow(), Random.Shared.NextDouble() * 0.1) switch
         {
-            DeliveryDecision.Delivered => await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, writeNow: false, CancellationToken.None) == WriteResult.Lost
+            DeliveryDecision.Delivered => await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: false, CancellationToken.None) == WriteResult.Lost
                 ? Skip(w, SkipReason.Duplicate) : Outcome.Delivered,
             DeliveryDecision.Retry retry => await RetryAsync(w, session, retry, failure!),
             DeliveryDecision.DeadLetter dead => await DeadLetterAsync(w, session, dead, failure),
@@ -260,7 +260,7 @@ public sealed partial class DeliveryHandler(
         await session.CompleteAsync(claim, r => r with
         {
             State = EventState.Retrying, Owner = successor.Id, Attempts = retry.Attempt, NextAttemptAt = retry.At, Detail = failure.Error, LastStatus = failure.Status,
-        }, writeNow: true, CancellationToken.None);
+        }, awaitWrite: true, CancellationToken.None);
         metrics.Retried(ws);
         LogRetrying(logger, e.MessageId, ws, retry.Attempt, failure.Error, retry.At);
         return Outcome.Retrying;
@@ -276,7 +276,7 @@ public sealed partial class DeliveryHandler(
         await session.CompleteAsync(claim, r => r with
         {
             State = EventState.DeadLettered, Attempts = dead.Attempts, Reason = dead.ReasonCode, Detail = dead.Reason, LastStatus = failure?.Status, DeadLetterId = id,
-        }, writeNow: true, CancellationToken.None);
+        }, awaitWrite: true, CancellationToken.None);
         return Outcome.DeadLettered;
     }
 

@@ -65,7 +65,7 @@ public sealed partial class PoisonDrain(EventLedger ledger, DeadLetterWriter dea
                         await session.CompleteAsync(claim, r => r with
                         {
                             State = EventState.DeadLettered, Reason = ReasonCodes.PoisonMessage, Detail = Reason, DeadLetterId = id,
-                        }, writeNow: true, ct);
+                        }, awaitWrite: true, ct);
                         break;
                     case ClaimKind.InFlight:
                         // Another copy is on it: look again when its lease ends (from the poison queue: still a drain).

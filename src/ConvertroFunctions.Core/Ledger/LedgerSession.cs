@@ -114,10 +114,10 @@ public sealed partial class LedgerSession : IAsyncDisposable
 
     /// <summary>
     /// The event reached its outcome (<paramref name="outcome"/> applied to the record as it stands).
-    /// Written with the next flush, or before this returns with <paramref name="writeNow"/> (a retry
-    /// or a dead letter, which another copy may look for at once).
+    /// Written with the next flush, or, with <paramref name="awaitWrite"/>, before this returns (a
+    /// retry or a dead letter, which another copy may look for at once).
     /// </summary>
-    public async Task<WriteResult> CompleteAsync(EventClaim claim, Func<EventRecord, EventRecord> outcome, bool writeNow, CancellationToken ct)
+    public async Task<WriteResult> CompleteAsync(EventClaim claim, Func<EventRecord, EventRecord> outcome, bool awaitWrite, CancellationToken ct)
     {
         if (claim.Tracked is not { } record)
         {
@@ -125,7 +125,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         var at = Now;
         RecordBuffer.Change(record, r => outcome(r) with { LeaseUntil = null, UpdatedAt = at }, done: true);
-        if (writeNow)
+        if (awaitWrite)
         {
             try
             {

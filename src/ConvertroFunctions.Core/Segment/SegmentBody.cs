@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConvertroFunctions.Core.Json;
 
 namespace ConvertroFunctions.Core.Segment;
 

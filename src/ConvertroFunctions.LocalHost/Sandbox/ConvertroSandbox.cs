@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using ConvertroFunctions.Core.Convertro;
 using ConvertroFunctions.Core.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace ConvertroFunctions.LocalHost.Sandbox;
 
@@ -21,8 +21,6 @@ public sealed class ConvertroSandbox
     /// <summary>The most of a request body kept (an erase's is about 200 bytes): 1,000 huge bodies cannot fill the memory.</summary>
     public const int MaxRecordedBodyChars = 4096;
 
-    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
-
     private readonly ConcurrentQueue<SandboxRequest> _requests = new();
 
     /// <summary>Newest first.</summary>
@@ -37,28 +35,16 @@ public sealed class ConvertroSandbox
 
     private async Task RecordAsync(HttpContext context)
     {
-        string? body = null;
-        if (RequestBody.HasBody(context.Request))
-        {
-            // Only the start is read: the rest is never buffered, whatever was sent.
-            using var reader = new StreamReader(context.Request.Body);
-            var start = new char[MaxRecordedBodyChars + 1];
-            var read = await reader.ReadBlockAsync(start.AsMemory(), context.RequestAborted);
-            body = read <= MaxRecordedBodyChars
-                ? new string(start, 0, read)
-                : new string(start, 0, MaxRecordedBodyChars) + $"… (the rest not recorded: the sandbox keeps {MaxRecordedBodyChars} characters)";
-        }
-        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        _requests.Enqueue(new SandboxRequest(DateTimeOffset.UtcNow, context.Request.Method,
-            $"{context.Request.Scheme}://{context.Request.Host}{target}", query, body));
+        // Only the start of a body is read: the rest is never buffered, whatever was sent.
+        var received = await ReceivedRequest.ReadAsync(context, DateTimeOffset.UtcNow, MaxRecordedBodyChars);
+        _requests.Enqueue(new SandboxRequest(received.At, received.Method,
+            $"{context.Request.Scheme}://{context.Request.Host}{received.Target}", received.Query, received.Body));
         while (_requests.Count > Capacity && _requests.TryDequeue(out _))
         {
         }
         if (HttpMethods.IsGet(context.Request.Method))
         {
-            context.Response.ContentType = "image/gif";
-            await context.Response.Body.WriteAsync(Pixel, context.RequestAborted);
+            await ReceivedRequest.WritePixelAsync(context.Response, context.RequestAborted);
         }
         else
         {

@@ -30,13 +30,8 @@ public sealed class SandboxTarget(IServer server, IOptions<ConvertroOptions> opt
     public static Uri SandboxBase(IServer server)
     {
         var address = server.Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
-            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
-        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost")
-        {
-            uri.Host = "127.0.0.1";
-        }
-        uri.Path = ConvertroSandbox.Prefix;
-        return uri.Uri;
+        return ListenUrl.TryParse(address, out var listen)
+            ? new UriBuilder(listen.Reach) { Path = ConvertroSandbox.Prefix }.Uri
+            : throw new InvalidOperationException($"The server reports an address that is not a URL: {address}");
     }
 }

@@ -2,7 +2,8 @@
 // answer, oldest on the left. The grey bar is received; on it, stacked from the bottom,
 // delivered, skipped and dead-lettered. Each column's tooltip (<title>) gives the numbers.
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { el, time } from './dom.js';
+
 const WIDTH = 240;
 const HEIGHT = 48;
 const STACK = [
@@ -11,23 +12,8 @@ const STACK = [
   ['deadLettered', 'bar-dead-lettered'],
 ];
 
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    node.setAttribute(name, String(value));
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
-
-function hourLabel(iso) {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 function describe(h) {
-  return `${hourLabel(h.hour)}: received ${h.received}, delivered ${h.delivered}, skipped ${h.skipped}, ` +
+  return `${time(h.hour, true)}: received ${h.received}, delivered ${h.delivered}, skipped ${h.skipped}, ` +
     `dead-lettered ${h.deadLettered}, retrying ${h.retrying}`;
 }
 
@@ -38,7 +24,7 @@ export function hourlyChart(stats) {
   const step = WIDTH / Math.max(1, hourly.length);
   const barWidth = Math.max(1, step - (step > 4 ? 1 : 0));
   const scale = (n) => (n / top) * (HEIGHT - 2);
-  const chart = svg('svg', {
+  const chart = el('svg:svg', {
     class: 'chart',
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
     width: WIDTH,
@@ -47,20 +33,20 @@ export function hourlyChart(stats) {
     'aria-label': `Hourly counts, last ${hourly.length} hours: received ${stats.received}, delivered ${stats.delivered}, ` +
       `skipped ${stats.skipped}, dead-lettered ${stats.deadLettered}; busiest hour ${top}.`,
   });
-  chart.append(svg('line', { x1: 0, y1: HEIGHT - 0.5, x2: WIDTH, y2: HEIGHT - 0.5, class: 'axis' }));
+  chart.append(el('svg:line', { x1: 0, y1: HEIGHT - 0.5, x2: WIDTH, y2: HEIGHT - 0.5, class: 'axis' }));
   hourly.forEach((h, i) => {
-    const column = svg('g', { class: 'hour', 'data-hour': h.hour });
-    column.append(svg('title', {}, describe(h)));
+    const column = el('svg:g', { class: 'hour', 'data-hour': h.hour });
+    column.append(el('svg:title', {}, describe(h)));
     const x = (i * step).toFixed(2);
     // The whole column height is hoverable, so an empty hour still has a tooltip.
-    column.append(svg('rect', { x, y: 0, width: barWidth.toFixed(2), height: HEIGHT, class: 'bar-hover' }));
-    column.append(svg('rect', { x, y: (HEIGHT - scale(h.received)).toFixed(2), width: barWidth.toFixed(2), height: scale(h.received).toFixed(2), class: 'bar-received' }));
+    column.append(el('svg:rect', { x, y: 0, width: barWidth.toFixed(2), height: HEIGHT, class: 'bar-hover' }));
+    column.append(el('svg:rect', { x, y: (HEIGHT - scale(h.received)).toFixed(2), width: barWidth.toFixed(2), height: scale(h.received).toFixed(2), class: 'bar-received' }));
     let base = HEIGHT;
     for (const [field, cls] of STACK) {
       const height = scale(h[field]);
       if (height > 0) {
         base -= height;
-        column.append(svg('rect', { x, y: base.toFixed(2), width: barWidth.toFixed(2), height: height.toFixed(2), class: cls }));
+        column.append(el('svg:rect', { x, y: base.toFixed(2), width: barWidth.toFixed(2), height: height.toFixed(2), class: cls }));
       }
     }
     chart.append(column);
@@ -70,14 +56,7 @@ export function hourlyChart(stats) {
 
 /** The chart's key, shown once under the table. */
 export function legend() {
-  const key = document.createElement('p');
-  key.className = 'legend';
-  for (const [label, cls] of [['received', 'bar-received'], ['delivered', 'bar-delivered'], ['skipped', 'bar-skipped'], ['dead-lettered', 'bar-dead-lettered']]) {
-    const swatch = svg('svg', { width: 10, height: 10, 'aria-hidden': 'true' });
-    swatch.append(svg('rect', { width: 10, height: 10, class: cls }));
-    const item = document.createElement('span');
-    item.append(swatch, ` ${label}`);
-    key.append(item, ' ');
-  }
-  return key;
+  return el('p', { class: 'legend' },
+    [['received', 'bar-received'], ['delivered', 'bar-delivered'], ['skipped', 'bar-skipped'], ['dead-lettered', 'bar-dead-lettered']]
+      .map(([label, cls]) => [el('span', {}, el('svg:svg', { width: 10, height: 10, 'aria-hidden': 'true' }, el('svg:rect', { width: 10, height: 10, class: cls })), ` ${label}`), ' ']));
 }

@@ -1,9 +1,14 @@
 // Small DOM helpers. Text from the API is only ever set as text (never parsed as HTML), so an
 // event's contents cannot become markup.
 
-/** Creates an element: `attrs` are attributes (a function value becomes an event listener), children are nodes or text. */
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * Creates an element: `attrs` are attributes (a function value becomes an event listener), children
+ * are nodes or text. A tag written `svg:rect` is an SVG element (in the SVG namespace).
+ */
 export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
+  const node = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') {
       node.addEventListener(name, value);
@@ -71,13 +76,16 @@ export async function busy(button, target, work) {
   }
 }
 
-/** An ISO time as "2026-03-01 10:00:05 UTC" (operators compare it with logs, which are in UTC). */
-export function time(iso) {
+/**
+ * An ISO time as "2026-03-01 10:00:05 UTC" (operators compare it with logs, which are in UTC), or to
+ * the minute, "2026-03-01 10:00 UTC", with `toMinute` (an hour of the chart).
+ */
+export function time(iso, toMinute = false) {
   if (!iso) {
     return '';
   }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return Number.isNaN(date.getTime()) ? String(iso) : `${date.toISOString().slice(0, toMinute ? 16 : 19).replace('T', ' ')} UTC`;
 }
 
 /** "a 3, b 1" from {"a":3,"b":1}; "" when empty. */

@@ -1,4 +1,4 @@
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// What a text being parsed strictly is, so that each error says where: <see cref="Name"/> starts the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// The one way request bodies and events are parsed (ingest, preview and admin): UTF-8 only,

@@ -1,4 +1,4 @@
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// A top-level array of events cut into each element's raw span with <see cref="JsonScanner"/>,

@@ -1,7 +1,7 @@
 using System.Text;
-using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Json;
 
-namespace ConvertroFunctions.Core.Tests;
+namespace ConvertroFunctions.Core.Tests.Json;
 
 /// <summary>
 /// The tolerant splitter: it must find every element's exact span whatever is wrong inside an

@@ -5,20 +5,22 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// A tolerant JSON scanner: it finds where a value ends by tracking only strings (with their escapes)
 /// and bracket nesting, so one event's duplicate keys, depth, bad escapes or invalid UTF-8 never stop
 /// it from finding the next event. It judges nothing inside a value; <see cref="StrictJson"/> does,
-/// event by event. Depth is a counter (10,000 levels cost no stack) and nothing is allocated.
+/// event by event. Depth is a counter (10,000 levels cost no stack) and nothing is allocated. It is
+/// the one walker of strings: <see cref="AnyEscape"/> shows each escape to an
+/// <see cref="IEscapeVisitor"/> (how <see cref="UnicodeCheck"/> finds a surrogate escape).
 /// </summary>
 /// <remarks>
 /// Speed: the text is classified 32 (or 16) bytes at a time with one vector compare per kind of
 /// byte that matters (<c>"</c>, <c>\</c>, brackets); runs with none of them, string contents and
 /// whitespace alike, cost one step per block, and only the bytes that matter are looked at one by
-/// one. Searching token by token with IndexOfAny measured about 1.5 µs per 800-byte event, more
-/// than parsing it; this takes about 0.2 µs.
+/// one. Splitting an array costs well under parsing its events (bench/ConvertroFunctions.Benchmarks,
+/// SplitBenchmarks; docs/performance.md).
 /// </remarks>
 internal static class JsonScanner
 {
@@ -53,7 +55,8 @@ internal static class JsonScanner
             case (byte)'"':
                 return SkipString(text, at);
             case (byte)'{' or (byte)'[':
-                return Scan(text, at, inString: false, out depth);
+                var none = default(NoEscapes);
+                return Scan(text, at, inString: false, ref none, out depth);
             default:
                 var end = text[at..].IndexOfAny(TokenEnd);
                 return end < 0 ? text.Length : at + end;
@@ -61,7 +64,11 @@ internal static class JsonScanner
     }
 
     /// <summary>The index just after the string whose opening quote is at <paramref name="quote"/>, or <see cref="Truncated"/>.</summary>
-    public static int SkipString(ReadOnlySpan<byte> text, int quote) => Scan(text, quote + 1, inString: true, out _);
+    public static int SkipString(ReadOnlySpan<byte> text, int quote)
+    {
+        var none = default(NoEscapes);
+        return Scan(text, quote + 1, inString: true, ref none, out _);
+    }
 
     /// <summary>Whether <paramref name="close"/> is the bracket that ends a value opened by <paramref name="open"/>.</summary>
     public static bool Matches(byte open, byte close) =>
@@ -128,11 +135,37 @@ internal static class JsonScanner
         || (quoted.IndexOf((byte)'\\') >= 0 && DecodeString(quoted) is { } decoded && Encoding.UTF8.GetBytes(decoded).AsSpan().SequenceEqual(name));
 
     /// <summary>
+    /// Walks every string of the value that starts <paramref name="text"/> (after whitespace),
+    /// showing <paramref name="escapes"/> each escape, until it says stop: the one string walker, the
+    /// same that finds where a value ends. Whether an escape is valid is for the strict parse.
+    /// </summary>
+    /// <returns>Whether <paramref name="escapes"/> stopped the walk.</returns>
+    public static bool AnyEscape<TEscapes>(ReadOnlySpan<byte> text, ref TEscapes escapes)
+        where TEscapes : struct, IEscapeVisitor
+    {
+        var at = SkipWhitespace(text, 0);
+        if (at == text.Length || text[at..].IndexOf((byte)'\\') < 0)
+        {
+            return false;
+        }
+        return text[at] switch
+        {
+            (byte)'"' => Scan(text, at + 1, inString: true, ref escapes, out _) == Stopped,
+            (byte)'{' or (byte)'[' => Scan(text, at, inString: false, ref escapes, out _) == Stopped,
+            _ => false,
+        };
+    }
+
+    /// <summary>What <see cref="Scan"/> returns when its <see cref="IEscapeVisitor"/> stopped it.</summary>
+    private const int Stopped = -2;
+
+    /// <summary>
     /// From <paramref name="at"/> (inside a string, or at an opening bracket) to just after the end
     /// of that string or bracket: whatever follows a backslash in a string is escaped, a quote
-    /// included; whether an escape is valid is for the parser.
+    /// included, and each such backslash is shown to <paramref name="escapes"/>.
     /// </summary>
-    private static int Scan(ReadOnlySpan<byte> text, int at, bool inString, out int maxDepth)
+    private static int Scan<TEscapes>(ReadOnlySpan<byte> text, int at, bool inString, ref TEscapes escapes, out int maxDepth)
+        where TEscapes : struct, IEscapeVisitor
     {
         var depth = 0;
         maxDepth = 0;
@@ -157,7 +190,14 @@ internal static class JsonScanner
                         inString = !inString;
                         break;
                     case (byte)'\\':
-                        escapedUntil = inString ? p + 2 : escapedUntil;
+                        if (inString)
+                        {
+                            if (escapes.Stop(text, p))
+                            {
+                                return Stopped;
+                            }
+                            escapedUntil = p + 2;
+                        }
                         break;
                     case (byte)'{' or (byte)'[':
                         if (!inString && ++depth > maxDepth)
@@ -210,4 +250,17 @@ internal static class JsonScanner
         }
         return mask;
     }
+}
+
+/// <summary>What <see cref="JsonScanner.AnyEscape"/> shows each escape in a string to.</summary>
+internal interface IEscapeVisitor
+{
+    /// <summary>Whether to stop at the escape whose backslash is at <paramref name="backslash"/> in <paramref name="text"/>.</summary>
+    bool Stop(ReadOnlySpan<byte> text, int backslash);
+}
+
+/// <summary>Finding where a value ends looks at no escape.</summary>
+internal struct NoEscapes : IEscapeVisitor
+{
+    public readonly bool Stop(ReadOnlySpan<byte> text, int backslash) => false;
 }

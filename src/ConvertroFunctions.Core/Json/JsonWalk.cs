@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// Every value of a parsed document with its path, for errors that name the field at fault: a field

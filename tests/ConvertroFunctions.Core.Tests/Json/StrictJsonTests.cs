@@ -1,7 +1,7 @@
 using System.Text;
-using ConvertroFunctions.Core.Segment;
+using ConvertroFunctions.Core.Json;
 
-namespace ConvertroFunctions.Core.Tests;
+namespace ConvertroFunctions.Core.Tests.Json;
 
 /// <summary>What the strict parse says when it refuses a text: the problem in words, and the byte.</summary>
 public sealed class StrictJsonTests
@@ -29,10 +29,11 @@ public sealed class StrictJsonTests
     }
 
     [Theory]
-    [InlineData("""{"a":"x\qy"}""", "event: invalid escape \"\\q\" at byte 7 of the event.")]
-    [InlineData("""{"us\erId":"u"}""", "event: invalid escape \"\\e\" at byte 4 of the event.")]
-    [InlineData("""{"a":"\u12G4"}""", "event: invalid escape \"\\u12G4\" at byte 6 of the event.")]
-    [InlineData("{\"a\":1,\n  \"b\":\"x\\q\"}", "event: invalid escape \"\\q\" at byte 16 of the event.")]
+    [InlineData("""{"a":"x\qy"}""", "event: is not valid JSON at byte 8 of the event: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.")]
+    [InlineData("""{"us\erId":"u"}""", "event: is not valid JSON at byte 5 of the event: 'e' is an invalid escapable character within a JSON string. The string should be correctly escaped.")]
+    [InlineData("""{"a":"\u12G4"}""", "event: is not valid JSON at byte 10 of the event: 'G' is not a hex digit following '\\u' within a JSON string. The string should be correctly escaped.")]
+    [InlineData("{\"a\":1,\n  \"b\":\"x\\q\"}", "event: is not valid JSON at byte 17 of the event: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.")]
+    [InlineData("{\"a\":\"x\u0001\"}", "event: is not valid JSON at byte 7 of the event: '0x01' is invalid within a JSON string. The string should be correctly escaped.")]
     [InlineData("""{"ok":"\\\"\/\b\f\n\r\t\u00e9","a" 1}""", "event: is not valid JSON at byte 35 of the event: '1' is invalid after a property name. Expected a ':'.")]
     public void TryParse_GrammarError_NamesTheProblemAndItsByteInTheEvent(string json, string expected)
     {
@@ -42,7 +43,7 @@ public sealed class StrictJsonTests
     [Fact]
     public void TryParse_MemberOfTheBody_CountsBytesFromTheStartOfTheBodyAndNamesFieldsUnderIt()
     {
-        Assert.Equal("context: invalid escape \"\\q\" at byte 107 of the body.",
+        Assert.Equal("context: is not valid JSON at byte 108 of the body: 'q' is an invalid escapable character within a JSON string. The string should be correctly escaped.",
             Error("""{"ip":"\q"}""", JsonSource.Member("context", 100)));
         Assert.Equal("context: property \"id\" appears twice in context.device; which one counts is undefined.",
             Error("""{"device":{"id":1,"id":2}}""", JsonSource.Member("context", 100)));

@@ -1,4 +1,4 @@
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// The members of one object, each as the raw spans of its name (with quotes) and its value, found

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace ConvertroFunctions.Core.Segment;
+namespace ConvertroFunctions.Core.Json;
 
 /// <summary>
 /// JSON text must be UTF-8 (RFC 8259 §8.1) and its strings valid Unicode. Segment never sends
@@ -32,8 +32,9 @@ public static class UnicodeCheck
 
     /// <summary>
     /// The path of the first string or property name holding an unpaired surrogate escape
-    /// (<c>\uD800</c>–<c>\uDFFF</c> on its own), or null. Only texts that have such an escape are
-    /// walked, so valid events pay for one byte search.
+    /// (<c>\uD800</c>–<c>\uDFFF</c> on its own), or null. Only texts that have such an escape (as
+    /// <see cref="JsonScanner.AnyEscape"/> finds it in the raw text) are walked, so valid events pay
+    /// for one byte search, or one scan when they have escapes.
     /// </summary>
     /// <param name="root">What the top level is called in the answer ("event", "body").</param>
     public static string? UnpairedSurrogate(JsonElement e, ReadOnlySpan<byte> raw, string root = "event") =>
@@ -42,22 +43,15 @@ public static class UnicodeCheck
     /// <param name="path">The path of <paramref name="e"/> itself.</param>
     /// <param name="root">The path whose fields are named on their own (see <see cref="JsonWalk"/>).</param>
     internal static string? UnpairedSurrogate(JsonElement e, ReadOnlySpan<byte> raw, string path, string root) =>
-        MayHaveSurrogateEscape(raw)
+        HasUnpairedSurrogateEscape(raw)
             ? JsonWalk.First(e, path, root, (value, at) => value.ValueKind == JsonValueKind.String && !Decodes(value) ? at : null, at => at)
             : null;
 
-    private static bool MayHaveSurrogateEscape(ReadOnlySpan<byte> raw)
+    /// <summary>Whether a string of <paramref name="raw"/> has a surrogate escape that is not half of a pair.</summary>
+    internal static bool HasUnpairedSurrogateEscape(ReadOnlySpan<byte> raw)
     {
-        for (var i = raw.IndexOf("\\u"u8); i >= 0 && i + 3 < raw.Length; )
-        {
-            if (raw[i + 2] is (byte)'d' or (byte)'D' && raw[i + 3] is >= (byte)'8' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F')
-            {
-                return true;
-            }
-            var next = raw[(i + 2)..].IndexOf("\\u"u8);
-            i = next < 0 ? -1 : i + 2 + next;
-        }
-        return false;
+        var unpaired = default(UnpairedSurrogateEscape);
+        return JsonScanner.AnyEscape(raw, ref unpaired);
     }
 
     private static bool Decodes(JsonElement value)
@@ -71,5 +65,48 @@ public static class UnicodeCheck
         {
             return false;
         }
+    }
+}
+
+/// <summary>
+/// Stops at a <c>\uD800</c>–<c>\uDBFF</c> escape not followed by a <c>\uDC00</c>–<c>\uDFFF</c> one,
+/// or a <c>\uDC00</c>–<c>\uDFFF</c> escape that does not follow one of those.
+/// </summary>
+internal struct UnpairedSurrogateEscape : IEscapeVisitor
+{
+    /// <summary>Where the low half of the last pair starts: passed, not judged again.</summary>
+    private int _lowHalfAt;
+
+    public bool Stop(ReadOnlySpan<byte> text, int backslash)
+    {
+        if (backslash == _lowHalfAt && backslash > 0)
+        {
+            return false;
+        }
+        switch (Surrogate(text, backslash))
+        {
+            case 1 when Surrogate(text, backslash + 6) == 2:
+                _lowHalfAt = backslash + 6;
+                return false;
+            case 0:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>1 when a high surrogate escape starts at <paramref name="at"/>, 2 for a low one, else 0.</summary>
+    private static int Surrogate(ReadOnlySpan<byte> text, int at)
+    {
+        if (at + 5 >= text.Length || text[at] != '\\' || text[at + 1] != 'u' || (text[at + 2] | 0x20) != 'd')
+        {
+            return 0;
+        }
+        return (text[at + 3] | 0x20) switch
+        {
+            (byte)'8' or (byte)'9' or (byte)'a' or (byte)'b' => 1,
+            (byte)'c' or (byte)'d' or (byte)'e' or (byte)'f' => 2,
+            _ => 0,
+        };
     }
 }
