@@ -19,20 +19,23 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 {
     /// <summary>
     /// Medians of the raw drain and of delivery with the ledger on and off, LocalHost's peak memory, and
-    /// the medians of LocalHost's own CPU per event with the ledger on and off (µs).
+    /// the medians of LocalHost's own CPU per event with the ledger on and off (µs): in the timed window
+    /// right after the warm-up (<see cref="OnCpu"/>, <see cref="OffCpu"/>), and, for arrays, once the
+    /// process has settled (<see cref="OnSteadyCpu"/>, <see cref="OffSteadyCpu"/>; NaN for single events).
     /// </summary>
-    public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes, double OnCpu, double OffCpu);
+    public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes, double OnCpu, double OffCpu,
+        double OnSteadyCpu = double.NaN, double OffSteadyCpu = double.NaN);
 
     /// <summary>
     /// One drain: its rate, the CPU the stack used while draining <paramref name="CpuEvents"/> events (for
     /// LocalHost, the timed ones, after its warm-up: a fresh process JIT-compiles its code first), LocalHost's
     /// peak memory (0 for a raw drain).
     /// </summary>
-    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0);
+    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0, double SteadyCpuPerEvent = double.NaN);
 
     /// <summary>Single-event messages; the raw drain's figure is messages (= events) received and deleted per second.</summary>
     public Task<Comparison> SingleEventsAsync() =>
-        CompareAsync("", settings.DeliveryMessages, 0, prefix => Backlog.SinglesAsync(stack, prefix, settings.DeliveryMessages), RawReceiveDeleteAsync);
+        CompareAsync("", settings.DeliveryMessages, 0, prefix => Backlog.SinglesAsync(stack, prefix, settings.DeliveryMessages), null, RawReceiveDeleteAsync);
 
     /// <summary>
     /// Messages packed from arrays of 50 as ingest packs them; the first <see cref="BenchSettings.WarmupArrays"/>
@@ -43,7 +46,9 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     {
         var (events, warmup) = (settings.DeliveryArrays * Backlog.ArraySize, settings.WarmupArrays * Backlog.ArraySize);
         Func<string, Task> prefill = prefix => Backlog.ArraysAsync(stack, prefix, settings.WarmupArrays + settings.DeliveryArrays);
-        return CompareAsync("array-", events, warmup, prefill, async prefix =>
+        Func<string, int, Task> refill = (prefix, set) => Backlog.ArraysAsync(stack, prefix, settings.DeliveryArrays,
+            first: settings.WarmupArrays + set * settings.DeliveryArrays + 1, reset: false);
+        return CompareAsync("array-", events, warmup, prefill, refill, async prefix =>
         {
             var before = CpuProfile.Sample();
             await new RawDelivery(stack).DrainAsync(warmup + events);
@@ -53,14 +58,18 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     }
 
     /// <param name="warmup">Events delivered before the timed ones (the first calls Convertro receives).</param>
-    private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, Task<Run>> rawDrain)
+    /// <param name="refill">When set, the n-th further set of <paramref name="events"/> that each LocalHost
+    /// run queues once it has drained the one before and settled (<see cref="SettlingSets"/> sets; the
+    /// last one gives its steady-state CPU).</param>
+    private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, int, Task>? refill,
+        Func<string, Task<Run>> rawDrain)
     {
         var runs = new Dictionary<string, List<Run>> { ["raw"] = [], ["on"] = [], ["off"] = [] };
         var drains = new (string Name, Func<string, Task<Run>> Drain)[]
         {
             ("raw", rawDrain),
-            ("on", prefix => LocalHostDrainAsync(prefix, events, warmup, idempotency: true)),
-            ("off", prefix => LocalHostDrainAsync(prefix, events, warmup, idempotency: false)),
+            ("on", prefix => LocalHostDrainAsync(prefix, events, warmup, refill, idempotency: true)),
+            ("off", prefix => LocalHostDrainAsync(prefix, events, warmup, refill, idempotency: false)),
         };
         for (var round = 0; round < settings.DeliveryRounds; round++)
         {
@@ -71,13 +80,15 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 await prefill(prefix);
                 var run = await drain(prefix);
                 runs[name].Add(run);
-                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}");
+                var steady = double.IsNaN(run.SteadyCpuPerEvent) ? "" : $"; settled: LocalHost {run.SteadyCpuPerEvent:F0} µs per event";
+                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}{steady}");
             }
         }
         double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));
         double CpuPerEvent(string name) => Stats.Median(runs[name].Select(r => r.Cpu.LocalHost / r.CpuEvents * 1e6));
+        double SteadyCpuPerEvent(string name) => refill is null ? double.NaN : Stats.Median(runs[name].Select(r => r.SteadyCpuPerEvent));
         return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes),
-            CpuPerEvent("on"), CpuPerEvent("off"));
+            CpuPerEvent("on"), CpuPerEvent("off"), SteadyCpuPerEvent("on"), SteadyCpuPerEvent("off"));
     }
 
     /// <summary>Receive up to 32 at a time and delete each, with 4 pollers; messages per second.</summary>
@@ -101,9 +112,14 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// <summary>
     /// Starts LocalHost on the filled queue and times its delivery from the first call Convertro
     /// receives to the last; CPU is counted once the warm-up's calls are in (single events: from when
-    /// it is healthy, start-up excluded), as is the profile.
+    /// it is healthy, start-up excluded). With <paramref name="refill"/>, the run then waits until
+    /// LocalHost has settled (<see cref="SettleAsync"/>), queues a further set, and repeats: the runtime
+    /// recompiles hot code in waves (quick JIT, then an instrumented tier, then optimised with the
+    /// profile it gathered), and each wave waits for a pause and for enough calls. LocalHost's CPU for
+    /// the last set alone is the cost an instance that has been running for a while pays per event
+    /// (docs/performance.md, "Method"). The profile covers that last set when there is one.
     /// </summary>
-    private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, bool idempotency)
+    private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, Func<string, int, Task>? refill, bool idempotency)
     {
         await using var host = await stack.StartLocalHostAsync(deliver: true, idempotency);
         if (warmup > 0)
@@ -111,9 +127,50 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             await stack.WaitForCallsAsync(prefix, warmup, () => host.Output);
         }
         var before = CpuProfile.Sample();
-        await using var trace = await Profiler.StartAsync(host.Id, prefix);
-        var calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
-        return new(Rate(calls, warmup), CpuProfile.Sample().Minus(before), events, host.PeakResidentBytes);
+        List<RecordedRequest> calls;
+        CpuProfile cpu;
+        await using (var trace = await Profiler.StartAsync(host.Id, refill is null ? prefix : prefix + "-fresh"))
+        {
+            calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
+            cpu = CpuProfile.Sample().Minus(before);
+        }
+        var steady = double.NaN;
+        for (var set = 1; refill is not null && set <= SettlingSets; set++)
+        {
+            await SettleAsync();
+            await using var trace = set == SettlingSets ? await Profiler.StartAsync(host.Id, prefix) : null;
+            var settled = CpuProfile.Sample();
+            await refill(prefix, set);
+            await stack.WaitForCallsAsync(prefix, warmup + (1 + set) * events, () => host.Output);
+            steady = (CpuProfile.Sample().LocalHost - settled.LocalHost) / events * 1e6;
+        }
+        return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, steady);
+    }
+
+    /// <summary>Further sets delivered after the first timed one; the last is the settled measurement.</summary>
+    private static readonly int SettlingSets =
+        int.TryParse(Environment.GetEnvironmentVariable("BENCH_SETTLING_SETS"), out var sets) && sets > 0 ? sets : 5;
+
+    /// <summary>
+    /// Waits (at most 30 s) until LocalHost, idle on an empty queue, uses under 2% of a core for a
+    /// whole second: the runtime's tiered compilation has then finished the wave of recompilation the
+    /// last set started (it waits for a pause in new compilations before it begins one).
+    /// </summary>
+    private static async Task SettleAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var last = CpuProfile.Sample().LocalHost;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            var now = CpuProfile.Sample().LocalHost;
+            if (now - last < 0.02)
+            {
+                return;
+            }
+            last = now;
+        }
+        Console.WriteLine("  (LocalHost did not settle within 30 s; measuring anyway)");
     }
 
     /// <summary>Events per second from the call after the <paramref name="warmup"/> first to the last (one call per event).</summary>
