@@ -8,11 +8,13 @@ namespace ConvertroFunctions.Benchmarks;
 /// Azure's does not, so a deep queue would measure the emulator. The Table-request count posts
 /// <see cref="CostArrays"/> arrays of 50 and <see cref="CostSingles"/> single events. Batched delivery
 /// warms a fresh LocalHost with 40 arrays (<c>BENCH_WARMUP_ARRAYS</c> changes it) before its rate and
-/// CPU are measured: a fresh process spends most of its first seconds compiling its code.
+/// CPU are measured: a fresh process spends most of its first seconds compiling its code. Each of
+/// those runs then delivers <see cref="SettlingSets"/> further sets (5; <c>BENCH_SETTLING_SETS</c>
+/// changes it), the last of which gives LocalHost's settled CPU per event.
 /// </summary>
 internal sealed record BenchSettings(
     bool Quick, TimeSpan Duration, TimeSpan Warmup, int Rounds, int Concurrency, int DeliveryRounds, int DeliveryMessages, int DeliveryArrays, int WarmupArrays,
-    int CostArrays, int CostSingles, string Output)
+    int SettlingSets, int CostArrays, int CostSingles, string Output)
 {
     public static BenchSettings FromArgs(string[] args)
     {
@@ -20,8 +22,11 @@ internal sealed record BenchSettings(
         var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault()
             ?? Path.Combine("artifacts", "benchmarks", quick ? "quick.json" : "latest.json");
         return quick
-            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 1, 300, 20, 10, 4, 50, output)
+            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 1, 300, 20, 10, Setting("BENCH_SETTLING_SETS", 5, minimum: 1), 4, 50, output)
             : new(false, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), 5, 16, 3, 1_000, 100,
-                int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP_ARRAYS"), out var w) ? w : 40, 20, 200, output);
+                Setting("BENCH_WARMUP_ARRAYS", 40, minimum: 0), Setting("BENCH_SETTLING_SETS", 5, minimum: 1), 20, 200, output);
     }
+
+    private static int Setting(string name, int fallback, int minimum) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value >= minimum ? value : fallback;
 }

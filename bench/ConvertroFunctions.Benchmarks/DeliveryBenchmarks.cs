@@ -21,17 +21,17 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// Medians of the raw drain and of delivery with the ledger on and off, LocalHost's peak memory, and
     /// the medians of LocalHost's own CPU per event with the ledger on and off (µs): in the timed window
     /// right after the warm-up (<see cref="OnCpu"/>, <see cref="OffCpu"/>), and, for arrays, once the
-    /// process has settled (<see cref="OnSteadyCpu"/>, <see cref="OffSteadyCpu"/>; NaN for single events).
+    /// process has settled (<see cref="OnSettledCpu"/>, <see cref="OffSettledCpu"/>; NaN for single events).
     /// </summary>
     public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes, double OnCpu, double OffCpu,
-        double OnSteadyCpu = double.NaN, double OffSteadyCpu = double.NaN);
+        double OnSettledCpu = double.NaN, double OffSettledCpu = double.NaN);
 
     /// <summary>
     /// One drain: its rate, the CPU the stack used while draining <paramref name="CpuEvents"/> events (for
     /// LocalHost, the timed ones, after its warm-up: a fresh process JIT-compiles its code first), LocalHost's
     /// peak memory (0 for a raw drain).
     /// </summary>
-    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0, double SteadyCpuPerEvent = double.NaN);
+    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0, double SettledCpuPerEvent = double.NaN);
 
     /// <summary>Single-event messages; the raw drain's figure is messages (= events) received and deleted per second.</summary>
     public Task<Comparison> SingleEventsAsync() =>
@@ -59,8 +59,8 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
 
     /// <param name="warmup">Events delivered before the timed ones (the first calls Convertro receives).</param>
     /// <param name="refill">When set, the n-th further set of <paramref name="events"/> that each LocalHost
-    /// run queues once it has drained the one before and settled (<see cref="SettlingSets"/> sets; the
-    /// last one gives its steady-state CPU).</param>
+    /// run queues once it has drained the one before and settled (<see cref="BenchSettings.SettlingSets"/> sets; the
+    /// last one gives its settled CPU).</param>
     private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, int, Task>? refill,
         Func<string, Task<Run>> rawDrain)
     {
@@ -80,15 +80,15 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 await prefill(prefix);
                 var run = await drain(prefix);
                 runs[name].Add(run);
-                var steady = double.IsNaN(run.SteadyCpuPerEvent) ? "" : $"; settled: LocalHost {run.SteadyCpuPerEvent:F0} µs per event";
+                var steady = double.IsNaN(run.SettledCpuPerEvent) ? "" : $"; settled: LocalHost {run.SettledCpuPerEvent:F0} µs per event";
                 Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}{steady}");
             }
         }
         double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));
         double CpuPerEvent(string name) => Stats.Median(runs[name].Select(r => r.Cpu.LocalHost / r.CpuEvents * 1e6));
-        double SteadyCpuPerEvent(string name) => refill is null ? double.NaN : Stats.Median(runs[name].Select(r => r.SteadyCpuPerEvent));
+        double SettledCpuPerEvent(string name) => refill is null ? double.NaN : Stats.Median(runs[name].Select(r => r.SettledCpuPerEvent));
         return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes),
-            CpuPerEvent("on"), CpuPerEvent("off"), SteadyCpuPerEvent("on"), SteadyCpuPerEvent("off"));
+            CpuPerEvent("on"), CpuPerEvent("off"), SettledCpuPerEvent("on"), SettledCpuPerEvent("off"));
     }
 
     /// <summary>Receive up to 32 at a time and delete each, with 4 pollers; messages per second.</summary>
@@ -134,22 +134,18 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
             cpu = CpuProfile.Sample().Minus(before);
         }
-        var steady = double.NaN;
-        for (var set = 1; refill is not null && set <= SettlingSets; set++)
+        var settledCpu = double.NaN;
+        for (var set = 1; refill is not null && set <= settings.SettlingSets; set++)
         {
             await SettleAsync();
-            await using var trace = set == SettlingSets ? await Profiler.StartAsync(host.Id, prefix) : null;
+            await using var trace = set == settings.SettlingSets ? await Profiler.StartAsync(host.Id, prefix) : null;
             var settled = CpuProfile.Sample();
             await refill(prefix, set);
             await stack.WaitForCallsAsync(prefix, warmup + (1 + set) * events, () => host.Output);
-            steady = (CpuProfile.Sample().LocalHost - settled.LocalHost) / events * 1e6;
+            settledCpu = (CpuProfile.Sample().LocalHost - settled.LocalHost) / events * 1e6;
         }
-        return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, steady);
+        return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, settledCpu);
     }
-
-    /// <summary>Further sets delivered after the first timed one; the last is the settled measurement.</summary>
-    private static readonly int SettlingSets =
-        int.TryParse(Environment.GetEnvironmentVariable("BENCH_SETTLING_SETS"), out var sets) && sets > 0 ? sets : 5;
 
     /// <summary>
     /// Waits (at most 30 s) until LocalHost, idle on an empty queue, uses under 2% of a core for a

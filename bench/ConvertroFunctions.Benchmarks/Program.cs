@@ -87,8 +87,8 @@ report.Add(new("Batched: delivery, idempotency on (median)", batched.On, "events
 report.Add(new("Batched: idempotency wall time per event", (1 / batched.On - 1 / batched.Off) * 1e6, "µs", null, null, null, "", null));
 report.Add(new("Batched: LocalHost CPU per event, idempotency on, fresh process (median)", batched.OnCpu, "µs", batched.OffCpu, "idempotency off",
     batched.OnCpu / batched.OffCpu, "", null));
-report.Add(new("Batched: LocalHost CPU per event, idempotency on, settled (median)", batched.OnSteadyCpu, "µs", batched.OffSteadyCpu, "idempotency off",
-    batched.OnSteadyCpu / batched.OffSteadyCpu, "≤ 1.5×", batched.OnSteadyCpu <= 1.5 * batched.OffSteadyCpu));
+report.Add(new("Batched: LocalHost CPU per event, idempotency on, settled (median)", batched.OnSettledCpu, "µs", batched.OffSettledCpu, "idempotency off",
+    batched.OnSettledCpu / batched.OffSettledCpu, "≤ 1.5×", batched.OnSettledCpu <= 1.5 * batched.OffSettledCpu));
 report.Add(new("LocalHost peak resident memory while delivering", Math.Max(singles.PeakResidentBytes, batched.PeakResidentBytes) / 1048576.0, "MB", null, null, null, "", null));
 }
 
