@@ -20,7 +20,8 @@ namespace ConvertroFunctions.Core.Delivery;
 /// waits, not failures: when the host stops (<c>ct</c> cancelled) it starts no more calls, lets
 /// calls on the wire finish and hands the rest back at once; when Table storage is unavailable it
 /// hands the events it could not record back with a growing delay, carrying what they delivered.
-/// It throws only when the queue itself refuses (or on something unexpected), so the host retries.
+/// When the queue refuses that hand-back too, it holds the message and tries again; it throws only
+/// when the hold runs out (or on something unexpected), so the host retries.
 /// </summary>
 public sealed partial class DeliveryHandler(
     WorkspaceCache workspaces,
@@ -328,6 +329,7 @@ public sealed partial class DeliveryHandler(
     /// </summary>
     private async Task HandBackAsync(QueueEnvelope envelope, Work[] work, LedgerSession session, Exception? storageDown)
     {
+        var hold = new StorageHold(time.GetUtcNow() + DeliveryOptions.StorageHold);
         foreach (var (outcome, group) in new[] { Outcome.HandedBack, Outcome.StorageWait }.Select(o => (o, work.Where(w => w.Outcome == o).ToList())))
         {
             if (group.Count == 0)
@@ -342,11 +344,11 @@ public sealed partial class DeliveryHandler(
             var (progressed, plain) = (group.Where(w => Progress(w, session) is not null).ToList(), group.Where(w => Progress(w, session) is null).ToList());
             if (plain.Count > 0)
             {
-                await queue.EnqueueAsync(envelope with { Events = [.. plain.Select(w => w.Event.Raw)], Waits = waits }, delay, CancellationToken.None);
+                await HandBackHeldAsync(envelope with { Events = [.. plain.Select(w => w.Event.Raw)], Waits = waits }, delay, hold);
             }
             foreach (var w in progressed)
             {
-                await queue.EnqueueAsync(envelope.For(w.Event.Raw, Progress(w, session)) with { Waits = waits }, delay, CancellationToken.None);
+                await HandBackHeldAsync(envelope.For(w.Event.Raw, Progress(w, session)) with { Waits = waits }, delay, hold);
             }
             if (outcome == Outcome.StorageWait)
             {
@@ -354,6 +356,64 @@ public sealed partial class DeliveryHandler(
                 LogStorageWait(logger, envelope.WorkspaceId, group.Count, waits, delay, (group.Select(w => w.StorageError).FirstOrDefault(x => x is not null) ?? storageDown)?.Message.Split('\n')[0]);
             }
         }
+    }
+
+    /// <summary>
+    /// Enqueues a copy that carries this message's work on. While the queue refuses it (unavailable,
+    /// like Table storage, e.g. the whole storage account out of reach), the message is held — the
+    /// run does not end, so the host neither retries it nor lets it go — and the hand-back is tried
+    /// again, 1 s doubling to 10 s, until the queue takes it or <see cref="DeliveryOptions.StorageHold"/>
+    /// from the first hand-back has passed. A hand-back is the only record of calls delivered but not
+    /// yet written to the ledger, so giving up would send them again. The hold ignores the host's stop:
+    /// a job host restarted for the same outage keeps this process, and a process that ends loses only
+    /// what a kill loses (docs/architecture.md, "Delivery": the whole storage account out of reach).
+    /// Throws the queue's error when the hold runs out, so the host retries the message.
+    /// </summary>
+    private async Task HandBackHeldAsync(QueueEnvelope copy, TimeSpan delay, StorageHold hold)
+    {
+        for (var pause = FirstHoldPause; ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LastHoldPause.Ticks)))
+        {
+            try
+            {
+                await queue.EnqueueAsync(copy, delay, CancellationToken.None);
+                if (hold.Refusals > 0 && !hold.Ended)
+                {
+                    hold.Ended = true;
+                    LogHoldEnded(logger, copy.WorkspaceId, hold.Refusals, time.GetUtcNow() - hold.Since!.Value);
+                }
+                return;
+            }
+            catch (Exception ex) when (StorageErrors.IsUnavailable(ex) && time.GetUtcNow() + pause < hold.Until)
+            {
+                hold.Since ??= time.GetUtcNow();
+                if (hold.Refusals++ == 0)
+                {
+                    LogHolding(logger, copy.WorkspaceId, hold.Until, ex.Message.Split('\n')[0]);
+                }
+                await Task.Delay(pause, time);
+            }
+            catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
+            {
+                LogHoldGaveUp(logger, ex, copy.WorkspaceId, hold.Refusals + 1);
+                throw;
+            }
+        }
+    }
+
+    private static readonly TimeSpan FirstHoldPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastHoldPause = TimeSpan.FromSeconds(10);
+
+    /// <summary>One hand-back's hold: until when it may last, since when the queue refused, and how often.</summary>
+    private sealed class StorageHold(DateTimeOffset until)
+    {
+        public DateTimeOffset Until { get; } = until;
+
+        public DateTimeOffset? Since { get; set; }
+
+        public int Refusals { get; set; }
+
+        /// <summary>The queue took a copy after refusing: said once per hold.</summary>
+        public bool Ended { get; set; }
     }
 
     /// <summary>The event's retry state with the calls delivered so far, or null when it delivered nothing the envelope does not already say.</summary>
@@ -369,7 +429,7 @@ public sealed partial class DeliveryHandler(
     {
         var waits = envelope.Waits + 1;
         var delay = DeliveryOptions.StorageWait(waits, Random.Shared.NextDouble() * 0.1, StorageErrors.RetryAfter(error));
-        await queue.EnqueueAsync(envelope with { Waits = waits }, delay, CancellationToken.None);
+        await HandBackHeldAsync(envelope with { Waits = waits }, delay, new StorageHold(time.GetUtcNow() + DeliveryOptions.StorageHold));
         metrics.StorageWaited(envelope.WorkspaceId, events.Count);
         LogStorageWait(logger, envelope.WorkspaceId, events.Count, waits, delay, error.Message.Split('\n')[0]);
     }
@@ -454,6 +514,15 @@ public sealed partial class DeliveryHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workspace {WorkspaceId}: Table storage unavailable; {Events} event(s) handed back to the queue to wait (wait {Waits}, looking again in {Delay}); nothing is lost or dead-lettered ({Error})")]
     private static partial void LogStorageWait(ILogger logger, string workspaceId, int events, int waits, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workspace {WorkspaceId}: the queue is unavailable too and cannot take the hand-back; holding the message and trying again until {Until:O} ({Error})")]
+    private static partial void LogHolding(ILogger logger, string workspaceId, DateTimeOffset until, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workspace {WorkspaceId}: the queue took the hand-back after {Refusals} refusal(s) over {Held}; the held message completes")]
+    private static partial void LogHoldEnded(ILogger logger, string workspaceId, int refusals, TimeSpan held);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workspace {WorkspaceId}: the queue refused the hand-back {Refusals} time(s) until the hold ran out; the host retries the message, and calls it delivered since the ledger's last write may be sent again")]
+    private static partial void LogHoldGaveUp(ILogger logger, Exception exception, string workspaceId, int refusals);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId} was delivered after all, but its earlier dead letter could not be removed; delete it by hand (a replay of it sends nothing)")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string messageId, string workspaceId);

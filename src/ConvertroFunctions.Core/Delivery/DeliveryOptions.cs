@@ -39,6 +39,13 @@ public sealed class DeliveryOptions : IValidatableObject
     public static readonly TimeSpan MaxStorageWait = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long a run holds its message while the queue refuses the hand-back (the whole storage
+    /// account out of reach): within the 10-minute lease the host's listener takes on a message and
+    /// renews every 5 minutes, even when the renewal before the outage was the last to succeed.
+    /// </summary>
+    public static readonly TimeSpan StorageHold = TimeSpan.FromMinutes(3);
+
+    /// <summary>
     /// How long a message waits after its <paramref name="waits"/>-th hand-back for a Table outage:
     /// 5 s doubling to a minute, plus up to 10% (<paramref name="jitter"/>), or longer when storage said so.
     /// </summary>
