@@ -80,8 +80,8 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 await prefill(prefix);
                 var run = await drain(prefix);
                 runs[name].Add(run);
-                var steady = double.IsNaN(run.SettledCpuPerEvent) ? "" : $"; settled: LocalHost {run.SettledCpuPerEvent:F0} µs per event";
-                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}{steady}");
+                var settled = double.IsNaN(run.SettledCpuPerEvent) ? "" : $"; settled: LocalHost {run.SettledCpuPerEvent:F0} µs per event";
+                Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}{settled}");
             }
         }
         double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));

@@ -329,7 +329,7 @@ public sealed partial class DeliveryHandler(
     /// </summary>
     private async Task HandBackAsync(QueueEnvelope envelope, Work[] work, LedgerSession session, Exception? storageDown)
     {
-        var hold = new StorageHold(time.GetUtcNow() + DeliveryOptions.StorageHold);
+        var hold = NewHold();
         foreach (var (outcome, group) in new[] { Outcome.HandedBack, Outcome.StorageWait }.Select(o => (o, work.Where(w => w.Outcome == o).ToList())))
         {
             if (group.Count == 0)
@@ -369,27 +369,28 @@ public sealed partial class DeliveryHandler(
     /// what a kill loses (docs/architecture.md, "Delivery": the whole storage account out of reach).
     /// Throws the queue's error when the hold runs out, so the host retries the message.
     /// </summary>
-    private async Task HandBackHeldAsync(QueueEnvelope copy, TimeSpan delay, StorageHold hold)
+    private async Task HandBackHeldAsync(QueueEnvelope copy, TimeSpan delay, Hold hold)
     {
         for (var pause = FirstHoldPause; ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LastHoldPause.Ticks)))
         {
             try
             {
                 await queue.EnqueueAsync(copy, delay, CancellationToken.None);
-                if (hold.Refusals > 0 && !hold.Ended)
+                if (hold.Since is { } since)
                 {
-                    hold.Ended = true;
-                    LogHoldEnded(logger, copy.WorkspaceId, hold.Refusals, time.GetUtcNow() - hold.Since!.Value);
+                    LogHoldEnded(logger, copy.WorkspaceId, hold.Refusals, time.GetUtcNow() - since);
+                    (hold.Since, hold.Refusals) = (null, 0); // said once; a later refusal is a new hold
                 }
                 return;
             }
             catch (Exception ex) when (StorageErrors.IsUnavailable(ex) && time.GetUtcNow() + pause < hold.Until)
             {
-                hold.Since ??= time.GetUtcNow();
-                if (hold.Refusals++ == 0)
+                if (hold.Since is null)
                 {
+                    hold.Since = time.GetUtcNow();
                     LogHolding(logger, copy.WorkspaceId, hold.Until, ex.Message.Split('\n')[0]);
                 }
+                hold.Refusals++;
                 await Task.Delay(pause, time);
             }
             catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
@@ -403,17 +404,16 @@ public sealed partial class DeliveryHandler(
     private static readonly TimeSpan FirstHoldPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastHoldPause = TimeSpan.FromSeconds(10);
 
-    /// <summary>One hand-back's hold: until when it may last, since when the queue refused, and how often.</summary>
-    private sealed class StorageHold(DateTimeOffset until)
+    private Hold NewHold() => new(time.GetUtcNow() + DeliveryOptions.StorageHold);
+
+    /// <summary>One hand-back's hold: until when it may last; since when, and how often, the queue has refused (null and 0 while it takes copies).</summary>
+    private sealed class Hold(DateTimeOffset until)
     {
         public DateTimeOffset Until { get; } = until;
 
         public DateTimeOffset? Since { get; set; }
 
         public int Refusals { get; set; }
-
-        /// <summary>The queue took a copy after refusing: said once per hold.</summary>
-        public bool Ended { get; set; }
     }
 
     /// <summary>The event's retry state with the calls delivered so far, or null when it delivered nothing the envelope does not already say.</summary>
@@ -429,7 +429,7 @@ public sealed partial class DeliveryHandler(
     {
         var waits = envelope.Waits + 1;
         var delay = DeliveryOptions.StorageWait(waits, Random.Shared.NextDouble() * 0.1, StorageErrors.RetryAfter(error));
-        await HandBackHeldAsync(envelope with { Waits = waits }, delay, new StorageHold(time.GetUtcNow() + DeliveryOptions.StorageHold));
+        await HandBackHeldAsync(envelope with { Waits = waits }, delay, NewHold());
         metrics.StorageWaited(envelope.WorkspaceId, events.Count);
         LogStorageWait(logger, envelope.WorkspaceId, events.Count, waits, delay, error.Message.Split('\n')[0]);
     }
