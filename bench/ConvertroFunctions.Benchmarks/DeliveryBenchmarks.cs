@@ -60,7 +60,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// <param name="warmup">Events delivered before the timed ones (the first calls Convertro receives).</param>
     /// <param name="refill">When set, the n-th further set of <paramref name="events"/> that each LocalHost
     /// run queues once it has drained the one before and settled (<see cref="BenchSettings.SettlingSets"/> sets; the
-    /// last one gives its settled CPU).</param>
+    /// last <see cref="BenchSettings.SettledSets"/> give its settled CPU).</param>
     private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, int, Task>? refill,
         Func<string, Task<Run>> rawDrain)
     {
@@ -116,8 +116,8 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// LocalHost has settled (<see cref="SettleAsync"/>), queues a further set, and repeats: the runtime
     /// recompiles hot code in waves (quick JIT, then an instrumented tier, then optimised with the
     /// profile it gathered), and each wave waits for a pause and for enough calls. LocalHost's CPU for
-    /// the last set alone is the cost an instance that has been running for a while pays per event
-    /// (docs/performance.md, "Method"). The profile covers that last set when there is one.
+    /// the last sets (<see cref="BenchSettings.SettledSets"/>) is the cost an instance that has been running
+    /// for a while pays per event (docs/performance.md, "Method"). The profile covers the last set when there is one.
     /// </summary>
     private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, Func<string, int, Task>? refill, bool idempotency)
     {
@@ -134,7 +134,9 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             calls = await stack.WaitForCallsAsync(prefix, warmup + events, () => host.Output);
             cpu = CpuProfile.Sample().Minus(before);
         }
-        var settledCpu = double.NaN;
+        // LocalHost's CPU while it delivers each of the last SettledSets sets (its idle waits between them excluded).
+        double settledSeconds = 0;
+        var firstMeasured = settings.SettlingSets - Math.Min(settings.SettledSets, settings.SettlingSets) + 1;
         for (var set = 1; refill is not null && set <= settings.SettlingSets; set++)
         {
             await SettleAsync();
@@ -142,8 +144,12 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             var settled = CpuProfile.Sample();
             await refill(prefix, set);
             await stack.WaitForCallsAsync(prefix, warmup + (1 + set) * events, () => host.Output);
-            settledCpu = (CpuProfile.Sample().LocalHost - settled.LocalHost) / events * 1e6;
+            if (set >= firstMeasured)
+            {
+                settledSeconds += CpuProfile.Sample().LocalHost - settled.LocalHost;
+            }
         }
+        var settledCpu = refill is null ? double.NaN : settledSeconds / ((settings.SettlingSets - firstMeasured + 1) * events) * 1e6;
         return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, settledCpu);
     }
 
