@@ -74,6 +74,46 @@ public sealed class EventLedgerTests : IAsyncLifetime
         Assert.Equal("Events: " + (afterProgress + 2), _counter.Breakdown);
     }
 
+    /// <summary>
+    /// Four messages in flight at once, each with two calls delivered since the last tick: the
+    /// process's one flush writes all eight changes in one transaction (a tick landing between the
+    /// changes makes it two); one flush per message wrote four.
+    /// </summary>
+    [Fact]
+    public async Task Flush_SeveralMessagesInFlight_ShareOneTransactionPerTick()
+    {
+        await _ledger.TableAsync(Today, default);
+        var sessions = Enumerable.Range(0, 4).Select(_ => _ledger.Begin("ws")).ToList();
+        var claims = new List<(LedgerSession Session, EventClaim Claim)>();
+        for (var m = 0; m < sessions.Count; m++)
+        {
+            claims.AddRange((await sessions[m].ClaimAsync([Request($"shared-{m}-a"), Request($"shared-{m}-b")], default)).Select(c => (sessions[m], c)));
+        }
+        _counter.Reset();
+
+        foreach (var (session, claim) in claims)
+        {
+            session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var (_, claim) in claims)
+            {
+                if ((await _ledger.LookupAsync("ws", claim.Record.MessageId, Today, default))!.Calls.Count != 1)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+        Assert.InRange(_counter.RequestsTo("$batch"), 1, 2);
+        foreach (var session in sessions)
+        {
+            await session.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Claim_SameMessageIdInAnotherWorkspace_OwnedThere()
     {

@@ -39,6 +39,7 @@ public sealed partial class EventLedger(
     private static readonly TimeSpan MarkInterval = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
+    private LedgerFlush? _flush;
 
     public bool Enabled => options.Value.Enabled;
 
@@ -49,6 +50,9 @@ public sealed partial class EventLedger(
     internal ILogger Logger => logger;
 
     internal TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    /// <summary>The process's one flush of every open session's changes.</summary>
+    internal LedgerFlush Flush => LazyInitializer.EnsureInitialized(ref _flush, () => new LedgerFlush(this));
 
     /// <summary>Starts recording the events of one queue message.</summary>
     public LedgerSession Begin(string workspaceId) => new(this, workspaceId);

@@ -23,17 +23,15 @@ public enum WriteResult
 /// The ledger's work for one queue message (docs/architecture.md, "The event ledger").
 /// <see cref="ClaimAsync"/> claims all its events through <see cref="ClaimRules"/>, new records with
 /// one insert transaction per table and partition; the delivery then reports each call and outcome,
-/// and a background flush writes what changed every <see cref="FlushInterval"/> (one transaction per
-/// partition, each write conditional on this copy's ETag) and renews the leases of events still
+/// and the process's one flush (<see cref="LedgerFlush"/>) writes what changed every
+/// <see cref="LedgerFlush.FlushInterval"/>, with every other open session's changes (one transaction
+/// per partition, each write conditional on its copy's ETag), and renews the leases of events still
 /// being sent. <see cref="CloseAsync"/> writes the rest, lets go of unfinished events, and answers
 /// what could not be written (Table storage unavailable), for the caller to hand back. Cost: about
 /// two requests per partition per message when Convertro answers fast (docs/performance.md).
 /// </summary>
 public sealed partial class LedgerSession : IAsyncDisposable
 {
-    /// <summary>How soon a completed call is recorded.</summary>
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
-
     /// <summary>How long a retry waits, at most, for the attempt that queued it to record its outcome.</summary>
     private static readonly TimeSpan SuccessorWait = TimeSpan.FromMilliseconds(200);
 
@@ -42,8 +40,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private readonly EventLedger _ledger;
     private readonly string _workspaceId;
     private readonly RecordBuffer _records;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private int _flushing; // 1 once the records joined the shared flush, 2 once they left it
 
     internal LedgerSession(EventLedger ledger, string workspaceId)
     {
@@ -81,7 +78,10 @@ public sealed partial class LedgerSession : IAsyncDisposable
                 };
             }
         }
-        _loop ??= Task.Run(() => FlushLoopAsync(_stop.Token), CancellationToken.None);
+        if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
+        {
+            _ledger.Flush.Join(_records);
+        }
         return claims;
     }
 
@@ -182,22 +182,14 @@ public sealed partial class LedgerSession : IAsyncDisposable
         return [.. claims.Where(c => c.Tracked is { Dirty: true })];
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await CloseAsync([]);
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await CloseAsync([]);
 
-    /// <summary>What a crash leaves (for tests), and the start of closing: the flush loop stops.</summary>
+    /// <summary>What a crash leaves (for tests), and the start of closing: the shared flush writes nothing more of this session's.</summary>
     internal async Task StopWritingAsync()
     {
-        if (!_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _flushing, 2) == 1)
         {
-            await _stop.CancelAsync();
-        }
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _ledger.Flush.LeaveAsync(_records);
         }
     }
 
@@ -268,28 +260,6 @@ public sealed partial class LedgerSession : IAsyncDisposable
             _records.Add(tracked);
         }
         return new EventClaim(request, ClaimKind.Owned, record, found) { Tracked = tracked };
-    }
-
-    private async Task FlushLoopAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(FlushInterval, stop);
-                _records.RenewLeases(Now, _ledger.Lease);
-                await _records.WriteAsync(_records.Where(r => r.Dirty), stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Storage trouble: the next tick (or the close) writes it.
-                LogWriteFailed(_ledger.Logger, ex, _workspaceId);
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over event {MessageId} of workspace {WorkspaceId} after its previous delivery's lease ran out ({Delivered} call(s) already delivered)")]

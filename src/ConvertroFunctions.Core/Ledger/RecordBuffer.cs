@@ -25,12 +25,15 @@ public enum LeaseCheck
 /// write whose answer got lost (recognised by the run id and write counter stored with it) or
 /// another copy's takeover: then the record is <see cref="TrackedRecord.Lost"/>, and nothing of
 /// this session is ever written over the new owner's. A record deleted under the session (a dropped
-/// table) is inserted again, unless another copy inserted it first.
+/// table) is inserted again, unless another copy inserted it first. Its changes are written by the
+/// session itself (<see cref="WriteAsync"/>) or, every tick, by the process's one flush together with
+/// every other open session's (<see cref="FlushAsync"/>, <see cref="LedgerFlush"/>); one write at a time.
 /// </summary>
 internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, TableTransactions? transactions)
 {
     private readonly List<TrackedRecord> _records = [];
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private volatile bool _stopped;
 
     /// <summary>This session's id, stored with every record it writes.</summary>
     public string Run { get; } = Guid.NewGuid().ToString("N")[..16];
@@ -112,31 +115,90 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
         await _writing.WaitAsync(ct);
         try
         {
-            var writes = new List<Write>();
-            foreach (var record in records)
-            {
-                lock (record)
-                {
-                    if (record.Dirty)
-                    {
-                        writes.Add(new Write(record, record.Version, record.Current, ++record.Seq));
-                    }
-                }
-            }
-            foreach (var table in writes.GroupBy(w => w.Record.Table.Name))
-            {
-                var batch = table.ToList();
-                var results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
-                    TableTransactionActionType.UpdateReplace, Entity(w), w.Record.ETag))], transactions, ct);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    await SettleAsync(batch[i], results[i], ct);
-                }
-            }
+            await SubmitAsync(Collect(records), transactions, ct);
         }
         finally
         {
             _writing.Release();
+        }
+    }
+
+    /// <summary>
+    /// The shared flush's tick (<see cref="LedgerFlush"/>): renews the leases and writes the changes of
+    /// every buffer not writing on its own at this moment, all in one batch, so the messages in flight
+    /// share one transaction per table and partition. A buffer busy with its own write, or stopped,
+    /// waits for the next tick. Throws when Table storage is unavailable (the changes stay dirty).
+    /// </summary>
+    public static async Task FlushAsync(IReadOnlyList<RecordBuffer> buffers, DateTimeOffset now, TimeSpan lease, TableTransactions? transactions, CancellationToken ct)
+    {
+        var taken = new List<RecordBuffer>();
+        try
+        {
+            var writes = new List<Write>();
+            foreach (var buffer in buffers)
+            {
+                if (buffer._stopped || !buffer._writing.Wait(0, CancellationToken.None))
+                {
+                    continue;
+                }
+                taken.Add(buffer);
+                if (!buffer._stopped)
+                {
+                    buffer.RenewLeases(now, lease);
+                    writes.AddRange(buffer.Collect(buffer.Where(r => r.Dirty)));
+                }
+            }
+            await SubmitAsync(writes, transactions, ct);
+        }
+        finally
+        {
+            foreach (var buffer in taken)
+            {
+                buffer._writing.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leaves the shared flush for good (a close, or a crash in tests): once this returns, no tick
+    /// writes any of this buffer's records; <see cref="WriteAsync"/> still does.
+    /// </summary>
+    public async Task StopSharedFlushAsync()
+    {
+        _stopped = true;
+        await _writing.WaitAsync(); // a tick that took this buffer before the flag was seen finishes first
+        _writing.Release();
+    }
+
+    /// <summary>The records' pending changes, each with the next write counter (the buffer's writing lock held).</summary>
+    private List<Write> Collect(IEnumerable<TrackedRecord> records)
+    {
+        var writes = new List<Write>();
+        foreach (var record in records)
+        {
+            lock (record)
+            {
+                if (record.Dirty)
+                {
+                    writes.Add(new Write(this, record, record.Version, record.Current, ++record.Seq));
+                }
+            }
+        }
+        return writes;
+    }
+
+    /// <summary>The writes of one or several buffers: one batch per table, each result settled by the buffer it came from.</summary>
+    private static async Task SubmitAsync(List<Write> writes, TableTransactions? transactions, CancellationToken ct)
+    {
+        foreach (var table in writes.GroupBy(w => w.Record.Table.Name, StringComparer.Ordinal))
+        {
+            var batch = table.ToList();
+            var results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
+                TableTransactionActionType.UpdateReplace, w.Buffer.Entity(w), w.Record.ETag))], transactions, ct);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await batch[i].Buffer.SettleAsync(batch[i], results[i], ct);
+            }
         }
     }
 
@@ -172,6 +234,16 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
             {
                 Written(write, stored.Value!.ETag);
             }
+            else if (stored.HasValue && EventRecordEntity.WrittenBy(stored.Value!, Run))
+            {
+                // An earlier write of this session was applied though its answer never came (storage failed
+                // in the middle of a batch): no other copy has written since, so the event is still ours.
+                // This change stays to be written, now under the stored ETag.
+                lock (record)
+                {
+                    record.ETag = stored.Value!.ETag;
+                }
+            }
             else
             {
                 LoseTo(write);
@@ -206,7 +278,7 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     }
 
     /// <summary>One record's write: the version and content written, and the write counter stored with it.</summary>
-    private sealed record Write(TrackedRecord Record, int Version, EventRecord Written, int Seq);
+    private sealed record Write(RecordBuffer Buffer, TrackedRecord Record, int Version, EventRecord Written, int Seq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {MessageId} of workspace {WorkspaceId}: another copy owns it now (this one's hold ran out); this copy sends and records nothing more")]
     private static partial void LogLost(ILogger logger, string messageId, string workspaceId);
