@@ -114,6 +114,31 @@ public sealed class EventLedgerTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A write of this session was applied but its answer never came (storage failed in the middle of
+    /// a batch), so the session still holds the old ETag: its next write finds the record changed
+    /// (412), yet the record was last written by this very session. The event stays its own and the
+    /// change is written under the stored ETag; nobody else wrote, so nothing is lost to anyone.
+    /// </summary>
+    [Fact]
+    public async Task Write_AfterAnEarlierWriteOfTheSameSessionWhoseAnswerWasLost_StillOwnedAndWritten()
+    {
+        var session = _ledger.Begin("ws");
+        var claim = Assert.Single(await session.ClaimAsync([Request("lost-answer")], default));
+        var table = _clients.Tables.GetTableClient(LedgerKeys.TableName(Today));
+        var stored = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(LedgerKeys.PartitionFor("ws", "lost-answer", 1), LedgerKeys.RowKeyFor("lost-answer"))).Value;
+        stored["Seq"] = 7; // the session's write number 7, applied, its answer lost: the stored ETag moves on
+        await table.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+
+        session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
+        var outcome = await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
+        await session.DisposeAsync();
+
+        Assert.NotEqual(WriteResult.Lost, outcome);
+        var record = await _ledger.LookupAsync("ws", "lost-answer", Today, default);
+        Assert.Equal((EventState.Delivered, 1), (record!.State, record.Calls.Count));
+    }
+
     [Fact]
     public async Task Claim_SameMessageIdInAnotherWorkspace_OwnedThere()
     {
