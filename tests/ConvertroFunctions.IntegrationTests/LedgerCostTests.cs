@@ -57,11 +57,11 @@ public sealed class LedgerCostTests(CountingPipeline pipeline, Xunit.Abstraction
     /// <summary>
     /// A Convertro as slow as a real one keeps each message's delivery going for about a second
     /// (8 events at a time, 150 ms a call), over several flush ticks: the ledger flushes once per
-    /// process and tick, so the messages in flight share each tick's transaction, and a message
-    /// still costs its claim and its close and little more: 22 transactions measured, at most four per
-    /// message allowed however the listener groups them. (One flush per message made it six, 48 here:
-    /// docs/performance.md.) Tracks of
-    /// one user, so that the ledger's are the only transactions.
+    /// process and tick, so the messages in flight share each tick's transaction, and a message still
+    /// costs its claim and its close and little more. 22 transactions measured; at most 36 allowed,
+    /// since the messages may be picked up in several polls and slowed by a loaded machine (one flush
+    /// per message made it 48: docs/performance.md). Tracks of one user, so that the ledger's are the
+    /// only transactions.
     /// </summary>
     [Fact]
     public async Task Deliver_ArraysOf50WithASlowConvertro_MessagesInFlightShareTheFlush()
@@ -83,7 +83,7 @@ public sealed class LedgerCostTests(CountingPipeline pipeline, Xunit.Abstraction
         }
         var transactions = pipeline.Counter.RequestsTo("$batch");
         output.WriteLine($"{transactions} transactions for 8 messages of 50 events with Convertro answering in 150 ms ({pipeline.Counter.Breakdown})");
-        Assert.InRange(transactions, 8, 32);
+        Assert.InRange(transactions, 8, 36);
         await Accounting.AssertEveryEventFinalAsync(pipeline, ws,
             [ExpectedOutcome.Delivered("warm-up", "events:Signed Up"), .. ids.SelectMany(b => b.Select(id => ExpectedOutcome.Delivered(id, "events:Signed Up")))]);
     }

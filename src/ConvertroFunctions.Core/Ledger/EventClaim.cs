@@ -52,6 +52,9 @@ internal sealed class TrackedRecord(TableClient table, string partitionKey, Even
     /// <summary>The write counter stored with the record (with the session's run id): how a write whose answer was lost is recognised.</summary>
     public int Seq { get; set; } = seq;
 
+    /// <summary>The last write counter storage confirmed (or that a 412 showed applied): a stored counter above it and below the one being sent is a write of this session whose answer was lost.</summary>
+    public int ConfirmedSeq { get; set; } = seq;
+
     /// <summary>The lease as last written: what another copy sees, so the only one this copy may rely on.</summary>
     public DateTimeOffset? WrittenLease { get; set; } = record.LeaseUntil;
 

@@ -17,6 +17,12 @@ internal sealed partial class LedgerFlush(EventLedger ledger)
     /// <summary>How soon a completed call is recorded.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long one tick may take (Table storage slow or failing: the client's retries): every session
+    /// in it waits to write or close meanwhile. What a tick cut short did not confirm stays to be written.
+    /// </summary>
+    public static readonly TimeSpan TickLimit = TimeSpan.FromSeconds(10);
+
     private readonly HashSet<RecordBuffer> _buffers = [];
     private Task? _loop;
 
@@ -25,6 +31,10 @@ internal sealed partial class LedgerFlush(EventLedger ledger)
     {
         lock (_buffers)
         {
+            if (buffer.Stopped)
+            {
+                return; // the session closed while it claimed
+            }
             _buffers.Add(buffer);
             _loop ??= Task.Run(LoopAsync);
         }
@@ -33,6 +43,7 @@ internal sealed partial class LedgerFlush(EventLedger ledger)
     /// <summary>A session closes (or, in tests, crashes): no tick writes its records once this returns.</summary>
     public async Task LeaveAsync(RecordBuffer buffer)
     {
+        buffer.Stopped = true; // before the removal: a Join still under way then adds nothing
         lock (_buffers)
         {
             _buffers.Remove(buffer);
@@ -57,7 +68,8 @@ internal sealed partial class LedgerFlush(EventLedger ledger)
             }
             try
             {
-                await RecordBuffer.FlushAsync(buffers, ledger.Time.GetUtcNow(), ledger.Lease, ledger.Transactions, CancellationToken.None);
+                using var limit = new CancellationTokenSource(TickLimit);
+                await RecordBuffer.FlushAsync(buffers, ledger.Time.GetUtcNow(), ledger.Lease, ledger.Transactions, limit.Token);
             }
             catch (Exception ex)
             {

@@ -129,7 +129,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
         {
             try
             {
-                await _records.WriteAsync([record], ct);
+                await _records.WriteAsync(ct);
             }
             catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
             {
@@ -173,7 +173,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
         }
         try
         {
-            await _records.WriteAsync(_records.Where(r => r.Dirty), CancellationToken.None);
+            await _records.WriteAsync(CancellationToken.None);
         }
         catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
         {

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Azure;
 using Azure.Data.Tables;
 using ConvertroFunctions.Core.Storage;
@@ -22,18 +23,27 @@ public enum LeaseCheck
 /// The records one <see cref="LedgerSession"/> owns: each change is applied in memory and written
 /// later, every write conditional on the ETag of this session's last write (docs/architecture.md,
 /// "The event ledger"). A write that finds the record changed (412) was either this session's own
-/// write whose answer got lost (recognised by the run id and write counter stored with it) or
-/// another copy's takeover: then the record is <see cref="TrackedRecord.Lost"/>, and nothing of
-/// this session is ever written over the new owner's. A record deleted under the session (a dropped
-/// table) is inserted again, unless another copy inserted it first. Its changes are written by the
-/// session itself (<see cref="WriteAsync"/>) or, every tick, by the process's one flush together with
-/// every other open session's (<see cref="FlushAsync"/>, <see cref="LedgerFlush"/>); one write at a time.
+/// write whose answer got lost (recognised by the run id stored with it and a write counter this
+/// session sent but never saw confirmed: then the change is sent again at once, under the stored
+/// ETag) or another copy's takeover: then the record is <see cref="TrackedRecord.Lost"/>, and nothing
+/// of this session is ever written over the new owner's. A record deleted under the session (a
+/// dropped table) is inserted again, unless another copy inserted it first. Its changes are written
+/// by the session itself (<see cref="WriteAsync"/>: all of them, whichever record it was called for)
+/// or, every tick, by the process's one flush together with every other open session's
+/// (<see cref="FlushAsync"/>, <see cref="LedgerFlush"/>); one write at a time per session.
 /// </summary>
 internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, TableTransactions? transactions)
 {
     private readonly List<TrackedRecord> _records = [];
     private readonly SemaphoreSlim _writing = new(1, 1);
     private volatile bool _stopped;
+
+    /// <summary>Out of the shared flush for good (closed, or crashed in tests).</summary>
+    public bool Stopped
+    {
+        get => _stopped;
+        set => _stopped = value;
+    }
 
     /// <summary>This session's id, stored with every record it writes.</summary>
     public string Run { get; } = Guid.NewGuid().ToString("N")[..16];
@@ -93,7 +103,7 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
         Change(record, r => r with { LeaseUntil = now + lease });
         try
         {
-            await WriteAsync([record], ct);
+            await WriteAsync(ct);
         }
         catch (Exception ex) when (StorageErrors.IsUnavailable(ex))
         {
@@ -103,19 +113,18 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     }
 
     /// <summary>
-    /// Writes the records' changes, one transaction per table and partition (<see cref="TableBatch"/>).
-    /// Throws when Table storage is unavailable; what was not written stays dirty for the next write.
+    /// Writes every change of this session's records, one transaction per table and partition
+    /// (<see cref="TableBatch"/>): the session's own write (a lease renewal, an outcome another copy may
+    /// look for at once, the close) carries whatever else is pending, so a session whose own writes keep
+    /// it busy through the shared flush's ticks still records its delivered calls. Throws when Table
+    /// storage is unavailable; what was not written stays dirty for the next write.
     /// </summary>
-    public async Task WriteAsync(IReadOnlyList<TrackedRecord> records, CancellationToken ct)
+    public async Task WriteAsync(CancellationToken ct)
     {
-        if (records.Count == 0)
-        {
-            return;
-        }
         await _writing.WaitAsync(ct);
         try
         {
-            await SubmitAsync(Collect(records), transactions, ct);
+            await SubmitAsync(Collect(Where(r => r.Dirty)), transactions, ct);
         }
         finally
         {
@@ -148,7 +157,9 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
                     writes.AddRange(buffer.Collect(buffer.Where(r => r.Dirty)));
                 }
             }
-            await SubmitAsync(writes, transactions, ct);
+            // Two sessions of this process may hold one event (a takeover of a lapsed lease): one write
+            // per row in a batch (a transaction refuses a row twice); the other waits for the next tick.
+            await SubmitAsync([.. writes.DistinctBy(w => (w.Record.Table.Name, w.Record.PartitionKey, w.Written.MessageId))], transactions, ct);
         }
         finally
         {
@@ -165,7 +176,7 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     /// </summary>
     public async Task StopSharedFlushAsync()
     {
-        _stopped = true;
+        Stopped = true;
         await _writing.WaitAsync(); // a tick that took this buffer before the flag was seen finishes first
         _writing.Release();
     }
@@ -188,23 +199,47 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     }
 
     /// <summary>The writes of one or several buffers: one batch per table, each result settled by the buffer it came from.</summary>
+    /// <remarks>
+    /// Every write that went out is settled, whatever happens to the others (another session's refused
+    /// entity, a table that cannot be reached): a write applied but never settled would keep its old
+    /// ETag. The first failure is thrown once all are settled.
+    /// </remarks>
     private static async Task SubmitAsync(List<Write> writes, TableTransactions? transactions, CancellationToken ct)
     {
+        ExceptionDispatchInfo? first = null;
         foreach (var table in writes.GroupBy(w => w.Record.Table.Name, StringComparer.Ordinal))
         {
             var batch = table.ToList();
-            var results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
-                TableTransactionActionType.UpdateReplace, w.Buffer.Entity(w), w.Record.ETag))], transactions, ct);
+            TableWriteResult[] results;
+            try
+            {
+                results = await TableBatch.SubmitAsync(batch[0].Record.Table, [.. batch.Select(w => new TableTransactionAction(
+                    TableTransactionActionType.UpdateReplace, w.Buffer.Entity(w), w.Record.ETag))], transactions, ct);
+            }
+            catch (Exception ex)
+            {
+                first ??= ExceptionDispatchInfo.Capture(ex);
+                continue;
+            }
             for (var i = 0; i < batch.Count; i++)
             {
-                await batch[i].Buffer.SettleAsync(batch[i], results[i], ct);
+                try
+                {
+                    await batch[i].Buffer.SettleAsync(batch[i], results[i], again: false, ct);
+                }
+                catch (Exception ex)
+                {
+                    first ??= ExceptionDispatchInfo.Capture(ex);
+                }
             }
         }
+        first?.Throw();
     }
 
     private TableEntity Entity(Write w) => EventRecordEntity.ToEntity(w.Written, w.Record.PartitionKey, Run, w.Seq);
 
-    private async Task SettleAsync(Write write, TableWriteResult result, CancellationToken ct)
+    /// <param name="again">This is the answer to a write sent again after a lost answer: a second such 412 leaves the change dirty.</param>
+    private async Task SettleAsync(Write write, TableWriteResult result, bool again, CancellationToken ct)
     {
         var record = write.Record;
         if (result.Succeeded)
@@ -234,14 +269,23 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
             {
                 Written(write, stored.Value!.ETag);
             }
-            else if (stored.HasValue && EventRecordEntity.WrittenBy(stored.Value!, Run))
+            else if (stored.HasValue && EventRecordEntity.WrittenBy(stored.Value!, Run)
+                && stored.Value!.GetInt32("Seq") is { } seq && seq > record.ConfirmedSeq && seq < write.Seq)
             {
-                // An earlier write of this session was applied though its answer never came (storage failed
-                // in the middle of a batch): no other copy has written since, so the event is still ours.
-                // This change stays to be written, now under the stored ETag.
+                // An earlier write of this session, sent but never confirmed, was applied though its answer
+                // never came (storage failed in the middle of a batch, or a tick ran out of time): no other
+                // copy has written since, so the event is still ours. This change goes again at once,
+                // under the stored ETag.
+                Write resend;
                 lock (record)
                 {
                     record.ETag = stored.Value!.ETag;
+                    record.ConfirmedSeq = seq;
+                    resend = write with { Seq = ++record.Seq };
+                }
+                if (!again)
+                {
+                    await SettleAsync(resend, await ReplaceAsync(resend, ct), again: true, ct);
                 }
             }
             else
@@ -253,11 +297,25 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
         throw result.Error;
     }
 
+    /// <summary>One write on its own, its refusal answered as a result (as <see cref="TableBatch"/> answers).</summary>
+    private async Task<TableWriteResult> ReplaceAsync(Write write, CancellationToken ct)
+    {
+        try
+        {
+            return new((await write.Record.Table.UpdateEntityAsync(Entity(write), write.Record.ETag, TableUpdateMode.Replace, ct)).Headers.ETag, null);
+        }
+        catch (RequestFailedException ex) when (!StorageErrors.IsUnavailable(ex) && !StorageErrors.IsTableNotFound(ex))
+        {
+            return new(null, ex);
+        }
+    }
+
     private static void Written(Write write, ETag? etag)
     {
         var record = write.Record;
         lock (record)
         {
+            record.ConfirmedSeq = Math.Max(record.ConfirmedSeq, write.Seq);
             record.ETag = etag ?? ETag.All;
             record.WrittenLease = write.Written.LeaseUntil;
             if (record.FlushedVersion < write.Version)
