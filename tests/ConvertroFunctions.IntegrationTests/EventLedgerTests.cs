@@ -126,15 +126,9 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         var session = _ledger.Begin("ws");
         var claim = Assert.Single(await session.ClaimAsync([Request("lost-answer")], default));
-        var table = _clients.Tables.GetTableClient(LedgerKeys.TableName(Today));
-        var stored = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(LedgerKeys.PartitionFor("ws", "lost-answer", 1), LedgerKeys.RowKeyFor("lost-answer"))).Value;
         claim.Tracked!.Seq = 4;
-        stored["Seq"] = 3; // the session's write number 3, applied, its answer lost: the stored ETag moves on
-        await table.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
-
-        session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-        var outcome = await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
-        await session.DisposeAsync();
+        // The session's write number 3, applied, its answer lost: the stored ETag moves on.
+        var outcome = await DeliverAfterStoredEditAsync(session, claim, stored => stored["Seq"] = 3);
 
         Assert.Equal(WriteResult.Written, outcome);
         var record = await _ledger.LookupAsync("ws", "lost-answer", Today, default);
@@ -171,15 +165,11 @@ public sealed class EventLedgerTests : IAsyncLifetime
     {
         var session = _ledger.Begin("ws");
         var claim = Assert.Single(await session.ClaimAsync([Request("edited")], default));
-        var table = _clients.Tables.GetTableClient(LedgerKeys.TableName(Today));
-        var stored = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(LedgerKeys.PartitionFor("ws", "edited", 1), LedgerKeys.RowKeyFor("edited"))).Value;
-        stored["Seq"] = 9;
-        stored["Reason"] = "edited by hand";
-        await table.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
-
-        session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
-        var outcome = await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
-        await session.DisposeAsync();
+        var outcome = await DeliverAfterStoredEditAsync(session, claim, stored =>
+        {
+            stored["Seq"] = 9;
+            stored["Reason"] = "edited by hand";
+        });
 
         Assert.Equal(WriteResult.Lost, outcome);
         var record = await _ledger.LookupAsync("ws", "edited", Today, default);
@@ -365,6 +355,21 @@ public sealed class EventLedgerTests : IAsyncLifetime
     }
 
     private DateOnly Today => LedgerKeys.DayFor(null, _time.GetUtcNow());
+
+    /// <summary>The claimed event's stored record is changed behind the session's back; then the session delivers it and closes.</summary>
+    private async Task<WriteResult> DeliverAfterStoredEditAsync(LedgerSession session, EventClaim claim, Action<Azure.Data.Tables.TableEntity> edit)
+    {
+        var id = claim.Record.MessageId;
+        var table = _clients.Tables.GetTableClient(LedgerKeys.TableName(Today));
+        var stored = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(LedgerKeys.PartitionFor("ws", id, 1), LedgerKeys.RowKeyFor(id))).Value;
+        edit(stored);
+        await table.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+
+        session.CallDelivered(claim, new CallRecord("users", 200, _time.GetUtcNow()));
+        var outcome = await session.CompleteAsync(claim, r => r with { State = EventState.Delivered }, awaitWrite: true, default);
+        await session.DisposeAsync();
+        return outcome;
+    }
 
     private async Task<IReadOnlyList<EventClaim>> ClaimAndDeliverAsync(IReadOnlyList<string> ids, DateTimeOffset? receivedAt = null)
     {
