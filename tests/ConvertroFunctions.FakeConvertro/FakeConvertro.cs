@@ -36,7 +36,6 @@ public sealed class FakeConvertro : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<FakeResponse>> _scripts = new();
     private WebApplication _app = null!;
-    private volatile bool _holding;
     private int _answersBeforeHold = int.MaxValue;
 
     public Uri BaseUrl { get; private set; } = null!;
@@ -96,32 +95,22 @@ public sealed class FakeConvertro : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Holds every request from now on without answering (<see cref="FakeResponse.Hang"/>), until <see cref="Resume"/>.</summary>
-    public void HoldAll() => _holding = true;
-
     /// <summary>
-    /// Answers the next <paramref name="requests"/> requests as usual, then holds every later one as
-    /// <see cref="HoldAll"/> does: the switch happens inside the fake, on the request that crosses the
-    /// count, so it does not depend on how fast a test polls.
+    /// Answers the next <paramref name="requests"/> requests as usual, then holds every later one without
+    /// answering (<see cref="FakeResponse.Hang"/>) until <see cref="Resume"/>: the switch happens inside
+    /// the fake, on the request that crosses the count, so it does not depend on how fast a test polls.
     /// </summary>
     public void HoldAfter(int requests) => Volatile.Write(ref _answersBeforeHold, requests);
 
-    public void Resume()
-    {
-        Volatile.Write(ref _answersBeforeHold, int.MaxValue);
-        _holding = false;
-    }
+    public void Resume() => Volatile.Write(ref _answersBeforeHold, int.MaxValue);
 
     private async Task HandleAsync(HttpContext context)
     {
         var recorded = RecordedRequest.From(await ReceivedRequest.ReadAsync(context, DateTimeOffset.UtcNow), context.Request.Headers);
         _requests.Enqueue(recorded);
 
-        if (!_holding && Interlocked.Decrement(ref _answersBeforeHold) < 0)
-        {
-            _holding = true;
-        }
-        var response = _holding ? FakeResponse.Hang : NextResponse(recorded.ClientName);
+        var holding = Interlocked.Decrement(ref _answersBeforeHold) < 0;
+        var response = holding ? FakeResponse.Hang : NextResponse(recorded.ClientName);
         try
         {
             await AnswerAsync(context, recorded, response);

@@ -68,7 +68,7 @@ internal static class EventRecordEntity
     };
 
     /// <summary>Whether the stored entity is the one a session wrote with this run id and write counter.</summary>
-    public static bool WrittenBy(TableEntity e, string run, int seq) => e.GetString("Run") == run && e.GetInt32("Seq") == seq;
+    public static bool WrittenBy(TableEntity e, string run, int seq) => WrittenBy(e, run) && e.GetInt32("Seq") == seq;
 
     /// <summary>Whether the stored entity was last written by the session with this run id (any of its writes).</summary>
     public static bool WrittenBy(TableEntity e, string run) => e.GetString("Run") == run;

@@ -43,12 +43,12 @@ internal sealed partial class LedgerFlush(EventLedger ledger)
     /// <summary>A session closes (or, in tests, crashes): no tick writes its records once this returns.</summary>
     public async Task LeaveAsync(RecordBuffer buffer)
     {
-        buffer.Stopped = true; // before the removal: a Join still under way then adds nothing
+        var stopped = buffer.StopSharedFlushAsync(); // stopped before the removal: a Join still under way then adds nothing
         lock (_buffers)
         {
             _buffers.Remove(buffer);
         }
-        await buffer.StopSharedFlushAsync();
+        await stopped;
     }
 
     private async Task LoopAsync()

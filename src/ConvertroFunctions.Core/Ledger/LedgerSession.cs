@@ -28,7 +28,7 @@ public enum WriteResult
 /// per partition, each write conditional on its copy's ETag), and renews the leases of events still
 /// being sent. <see cref="CloseAsync"/> writes the rest, lets go of unfinished events, and answers
 /// what could not be written (Table storage unavailable), for the caller to hand back. Cost: about
-/// two requests per partition per message when Convertro answers fast (docs/performance.md).
+/// two requests per partition per message, the ticks between shared by every message in flight (docs/performance.md).
 /// </summary>
 public sealed partial class LedgerSession : IAsyncDisposable
 {
@@ -40,7 +40,6 @@ public sealed partial class LedgerSession : IAsyncDisposable
     private readonly EventLedger _ledger;
     private readonly string _workspaceId;
     private readonly RecordBuffer _records;
-    private int _flushing; // 1 once the records joined the shared flush, 2 once they left it
 
     internal LedgerSession(EventLedger ledger, string workspaceId)
     {
@@ -78,10 +77,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
                 };
             }
         }
-        if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
-        {
-            _ledger.Flush.Join(_records);
-        }
+        _ledger.Flush.Join(_records); // once joined, again is nothing; after the close, nothing either
         return claims;
     }
 
@@ -185,13 +181,7 @@ public sealed partial class LedgerSession : IAsyncDisposable
     public async ValueTask DisposeAsync() => await CloseAsync([]);
 
     /// <summary>What a crash leaves (for tests), and the start of closing: the shared flush writes nothing more of this session's.</summary>
-    internal async Task StopWritingAsync()
-    {
-        if (Interlocked.Exchange(ref _flushing, 2) == 1)
-        {
-            await _ledger.Flush.LeaveAsync(_records);
-        }
-    }
+    internal Task StopWritingAsync() => _ledger.Flush.LeaveAsync(_records);
 
     private string Partition(ClaimRequest request) => _ledger.PartitionFor(_workspaceId, request.Record.MessageId);
 

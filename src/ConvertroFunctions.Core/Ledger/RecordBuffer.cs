@@ -38,12 +38,8 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     private readonly SemaphoreSlim _writing = new(1, 1);
     private volatile bool _stopped;
 
-    /// <summary>Out of the shared flush for good (closed, or crashed in tests).</summary>
-    public bool Stopped
-    {
-        get => _stopped;
-        set => _stopped = value;
-    }
+    /// <summary>Out of the shared flush for good (closed, or crashed in tests): <see cref="StopSharedFlushAsync"/>.</summary>
+    public bool Stopped => _stopped;
 
     /// <summary>This session's id, stored with every record it writes.</summary>
     public string Run { get; } = Guid.NewGuid().ToString("N")[..16];
@@ -146,12 +142,12 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
             var writes = new List<Write>();
             foreach (var buffer in buffers)
             {
-                if (buffer._stopped || !buffer._writing.Wait(0, CancellationToken.None))
+                if (!buffer._writing.Wait(0, CancellationToken.None))
                 {
                     continue;
                 }
                 taken.Add(buffer);
-                if (!buffer._stopped)
+                if (!buffer._stopped) // checked under the lock: a stop waits for it
                 {
                     buffer.RenewLeases(now, lease);
                     writes.AddRange(buffer.Collect(buffer.Where(r => r.Dirty)));
@@ -171,12 +167,12 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
     }
 
     /// <summary>
-    /// Leaves the shared flush for good (a close, or a crash in tests): once this returns, no tick
-    /// writes any of this buffer's records; <see cref="WriteAsync"/> still does.
+    /// Leaves the shared flush for good (a close, or a crash in tests): <see cref="Stopped"/> at once,
+    /// and once the task completes no tick writes any of this buffer's records; <see cref="WriteAsync"/> still does.
     /// </summary>
     public async Task StopSharedFlushAsync()
     {
-        Stopped = true;
+        _stopped = true;
         await _writing.WaitAsync(); // a tick that took this buffer before the flag was seen finishes first
         _writing.Release();
     }
@@ -276,16 +272,21 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
                 // never came (storage failed in the middle of a batch, or a tick ran out of time): no other
                 // copy has written since, so the event is still ours. This change goes again at once,
                 // under the stored ETag.
-                Write resend;
                 lock (record)
                 {
                     record.ETag = stored.Value!.ETag;
                     record.ConfirmedSeq = seq;
-                    resend = write with { Seq = ++record.Seq };
                 }
                 if (!again)
                 {
-                    await SettleAsync(resend, await ReplaceAsync(resend, ct), again: true, ct);
+                    Write resend;
+                    lock (record)
+                    {
+                        resend = write with { Seq = ++record.Seq };
+                    }
+                    var answer = await TableBatch.SubmitAsync(record.Table, [new TableTransactionAction(
+                        TableTransactionActionType.UpdateReplace, Entity(resend), record.ETag)], transactions, ct);
+                    await SettleAsync(resend, answer[0], again: true, ct);
                 }
             }
             else
@@ -295,19 +296,6 @@ internal sealed partial class RecordBuffer(ILogger logger, string workspaceId, T
             return;
         }
         throw result.Error;
-    }
-
-    /// <summary>One write on its own, its refusal answered as a result (as <see cref="TableBatch"/> answers).</summary>
-    private async Task<TableWriteResult> ReplaceAsync(Write write, CancellationToken ct)
-    {
-        try
-        {
-            return new((await write.Record.Table.UpdateEntityAsync(Entity(write), write.Record.ETag, TableUpdateMode.Replace, ct)).Headers.ETag, null);
-        }
-        catch (RequestFailedException ex) when (!StorageErrors.IsUnavailable(ex) && !StorageErrors.IsTableNotFound(ex))
-        {
-            return new(null, ex);
-        }
     }
 
     private static void Written(Write write, ETag? etag)
