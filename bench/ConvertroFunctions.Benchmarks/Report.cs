@@ -42,7 +42,13 @@ public sealed class Report
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        File.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            // A quick run's windows can be shorter than /proc's 10 ms of CPU: a ratio over 0 is written "Infinity", not refused.
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
         Console.WriteLine($"\nWritten to {Path.GetFullPath(path)}");
     }
 
