@@ -14,11 +14,14 @@ namespace ConvertroFunctions.Benchmarks;
 /// those runs then delivers <see cref="SettlingSets"/> further sets (5; <c>BENCH_SETTLING_SETS</c>
 /// changes it), the last <see cref="SettledSets"/> of which (3; <c>BENCH_SETTLED_SETS</c> changes it)
 /// give LocalHost's settled CPU per event: one set of 5,000 events is about two seconds of CPU, and its
-/// ratio moved from 1.1× to 1.8× between rounds of one run (docs/performance.md).
+/// ratio moved from 1.1× to 1.8× between rounds of one run (docs/performance.md). Last, each run
+/// queues one array every 50 / <see cref="PacedRate"/> seconds (1,000 events/s; <c>BENCH_PACED_RATE</c>)
+/// for <see cref="PacedSeconds"/> (15; <c>BENCH_PACED_SECONDS</c>): LocalHost's CPU per event at the same
+/// offered load on both sides, below what either side can drain here.
 /// </summary>
 internal sealed record BenchSettings(
     bool Quick, TimeSpan Duration, TimeSpan Warmup, int Rounds, int Concurrency, int DeliveryRounds, int DeliveryMessages, int DeliveryArrays, int WarmupArrays,
-    int SettlingSets, int SettledSets, int CostArrays, int CostSingles, string Output)
+    int SettlingSets, int SettledSets, int PacedRate, int PacedSeconds, int CostArrays, int CostSingles, string Output)
 {
     public static BenchSettings FromArgs(string[] args)
     {
@@ -26,9 +29,10 @@ internal sealed record BenchSettings(
         var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault()
             ?? Path.Combine("artifacts", "benchmarks", quick ? "quick.json" : "latest.json");
         return quick
-            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 1, 300, 20, 10, Setting("BENCH_SETTLING_SETS", 5, minimum: 1), Setting("BENCH_SETTLED_SETS", 3, minimum: 1), 4, 50, output)
+            ? new(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1, 16, 1, 300, 20, 10, Setting("BENCH_SETTLING_SETS", 5, minimum: 1), Setting("BENCH_SETTLED_SETS", 3, minimum: 1), Setting("BENCH_PACED_RATE", 1_000, minimum: 50), 3, 4, 50, output)
             : new(false, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), 5, 16, Setting("BENCH_DELIVERY_ROUNDS", 5, minimum: 1), 1_000, 100,
-                Setting("BENCH_WARMUP_ARRAYS", 40, minimum: 0), Setting("BENCH_SETTLING_SETS", 5, minimum: 1), Setting("BENCH_SETTLED_SETS", 3, minimum: 1), 20, 200, output);
+                Setting("BENCH_WARMUP_ARRAYS", 40, minimum: 0), Setting("BENCH_SETTLING_SETS", 5, minimum: 1), Setting("BENCH_SETTLED_SETS", 3, minimum: 1),
+                Setting("BENCH_PACED_RATE", 1_000, minimum: 50), Setting("BENCH_PACED_SECONDS", 15, minimum: 1), 20, 200, output);
     }
 
     private static int Setting(string name, int fallback, int minimum) =>

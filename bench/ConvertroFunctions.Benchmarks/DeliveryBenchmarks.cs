@@ -24,14 +24,29 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// process has settled (<see cref="OnSettledCpu"/>, <see cref="OffSettledCpu"/>; NaN for single events).
     /// </summary>
     public sealed record Comparison(double Raw, double On, double Off, long PeakResidentBytes, double OnCpu, double OffCpu,
-        double OnSettledCpu = double.NaN, double OffSettledCpu = double.NaN);
+        double OnSettledCpu = double.NaN, double OffSettledCpu = double.NaN, double OnSettledWithoutJit = double.NaN, double OffSettledWithoutJit = double.NaN,
+        Paced? OnPaced = null, Paced? OffPaced = null);
+
+    /// <summary>
+    /// LocalHost's CPU per event while arrays arrive at a fixed rate (<see cref="BenchSettings.PacedRate"/>), the same
+    /// on both sides: in all (<see cref="Total"/>) and the part its tiered-compilation thread used (<see cref="Jit"/>);
+    /// <see cref="LagSeconds"/> from the last array queued to its last call (near 0: delivery kept up).
+    /// </summary>
+    public sealed record Paced(double Total, double Jit, double LagSeconds)
+    {
+        public double WithoutJit => Total - Jit;
+    }
 
     /// <summary>
     /// One drain: its rate, the CPU the stack used while draining <paramref name="CpuEvents"/> events (for
     /// LocalHost, the timed ones, after its warm-up: a fresh process JIT-compiles its code first), LocalHost's
     /// peak memory (0 for a raw drain).
     /// </summary>
-    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0, double SettledCpuPerEvent = double.NaN);
+    private sealed record Run(double Rate, CpuProfile Cpu, int CpuEvents, long PeakResidentBytes = 0, double SettledCpuPerEvent = double.NaN,
+        double SettledJitPerEvent = double.NaN, Paced? Paced = null)
+    {
+        public double SettledWithoutJit => SettledCpuPerEvent - SettledJitPerEvent;
+    }
 
     /// <summary>Single-event messages; the raw drain's figure is messages (= events) received and deleted per second.</summary>
     public Task<Comparison> SingleEventsAsync() =>
@@ -46,8 +61,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     {
         var (events, warmup) = (settings.DeliveryArrays * Backlog.ArraySize, settings.WarmupArrays * Backlog.ArraySize);
         Func<string, Task> prefill = prefix => Backlog.ArraysAsync(stack, prefix, settings.WarmupArrays + settings.DeliveryArrays);
-        Func<string, int, Task> refill = (prefix, set) => Backlog.ArraysAsync(stack, prefix, settings.DeliveryArrays,
-            first: settings.WarmupArrays + set * settings.DeliveryArrays + 1, reset: false);
+        Func<string, int, int, Task> refill = (prefix, first, count) => Backlog.ArraysAsync(stack, prefix, count, first, reset: false);
         return CompareAsync("array-", events, warmup, prefill, refill, async prefix =>
         {
             var before = CpuProfile.Sample();
@@ -58,10 +72,11 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     }
 
     /// <param name="warmup">Events delivered before the timed ones (the first calls Convertro receives).</param>
-    /// <param name="refill">When set, the n-th further set of <paramref name="events"/> that each LocalHost
-    /// run queues once it has drained the one before and settled (<see cref="BenchSettings.SettlingSets"/> sets; the
-    /// last <see cref="BenchSettings.SettledSets"/> give its settled CPU).</param>
-    private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, int, Task>? refill,
+    /// <param name="refill">When set, queues arrays (prefix, number of the first, count) after the first
+    /// drain: each LocalHost run then queues <see cref="BenchSettings.SettlingSets"/> further sets of
+    /// <paramref name="events"/>, each once it has drained the one before and settled (the last
+    /// <see cref="BenchSettings.SettledSets"/> give its settled CPU), then arrays at a fixed pace (<see cref="Paced"/>).</param>
+    private async Task<Comparison> CompareAsync(string kind, int events, int warmup, Func<string, Task> prefill, Func<string, int, int, Task>? refill,
         Func<string, Task<Run>> rawDrain)
     {
         var runs = new Dictionary<string, List<Run>> { ["raw"] = [], ["on"] = [], ["off"] = [] };
@@ -80,15 +95,24 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
                 await prefill(prefix);
                 var run = await drain(prefix);
                 runs[name].Add(run);
-                var settled = double.IsNaN(run.SettledCpuPerEvent) ? "" : $"; settled: LocalHost {run.SettledCpuPerEvent:F0} µs per event";
+                var settled = double.IsNaN(run.SettledCpuPerEvent) ? ""
+                    : $"; settled: LocalHost {run.SettledCpuPerEvent:F0} µs per event, {run.SettledWithoutJit:F0} without its JIT thread";
+                if (run.Paced is { } paced)
+                {
+                    settled += $"; at {settings.PacedRate:N0} events/s: {paced.Total:F0} µs per event, {paced.WithoutJit:F0} without its JIT thread, "
+                        + $"last call {paced.LagSeconds:F1} s after the last array";
+                }
                 Console.WriteLine($"  round {round + 1}, {name}: {run.Rate:N0}/s; CPU {run.Cpu.PerEvent(run.CpuEvents)}{settled}");
             }
         }
         double Median(string name) => Stats.Median(runs[name].Select(r => r.Rate));
         double CpuPerEvent(string name) => Stats.Median(runs[name].Select(r => r.Cpu.LocalHost / r.CpuEvents * 1e6));
-        double SettledCpuPerEvent(string name) => refill is null ? double.NaN : Stats.Median(runs[name].Select(r => r.SettledCpuPerEvent));
+        double Settled(string name, Func<Run, double> figure) => refill is null ? double.NaN : Stats.Median(runs[name].Select(figure));
+        Paced? MedianPaced(string name) => refill is null ? null
+            : new(Settled(name, r => r.Paced!.Total), Settled(name, r => r.Paced!.Jit), runs[name].Max(r => r.Paced!.LagSeconds));
         return new(Median("raw"), Median("on"), Median("off"), runs.Values.SelectMany(r => r).Max(r => r.PeakResidentBytes),
-            CpuPerEvent("on"), CpuPerEvent("off"), SettledCpuPerEvent("on"), SettledCpuPerEvent("off"));
+            CpuPerEvent("on"), CpuPerEvent("off"), Settled("on", r => r.SettledCpuPerEvent), Settled("off", r => r.SettledCpuPerEvent),
+            Settled("on", r => r.SettledWithoutJit), Settled("off", r => r.SettledWithoutJit), MedianPaced("on"), MedianPaced("off"));
     }
 
     /// <summary>Receive up to 32 at a time and delete each, with 4 pollers; messages per second.</summary>
@@ -119,7 +143,7 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
     /// the last sets (<see cref="BenchSettings.SettledSets"/>) is the cost an instance that has been running
     /// for a while pays per event (docs/performance.md, "Method"). The profile covers the last set when there is one.
     /// </summary>
-    private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, Func<string, int, Task>? refill, bool idempotency)
+    private async Task<Run> LocalHostDrainAsync(string prefix, int events, int warmup, Func<string, int, int, Task>? refill, bool idempotency)
     {
         await using var host = await stack.StartLocalHostAsync(deliver: true, idempotency);
         if (warmup > 0)
@@ -135,22 +159,59 @@ internal sealed class DeliveryBenchmarks(Stack stack, BenchSettings settings)
             cpu = CpuProfile.Sample().Minus(before);
         }
         // LocalHost's CPU while it delivers each of the last SettledSets sets (its idle waits between them excluded).
-        double settledSeconds = 0;
+        double settledSeconds = 0, settledJit = 0;
         var firstMeasured = settings.SettlingSets - Math.Min(settings.SettledSets, settings.SettlingSets) + 1;
         for (var set = 1; refill is not null && set <= settings.SettlingSets; set++)
         {
             await SettleAsync();
             await using var trace = set == settings.SettlingSets ? await Profiler.StartAsync(host.Id, prefix) : null;
             var settled = CpuProfile.Sample();
-            await refill(prefix, set);
+            await refill(prefix, settings.WarmupArrays + set * settings.DeliveryArrays + 1, settings.DeliveryArrays);
             await stack.WaitForCallsAsync(prefix, warmup + (1 + set) * events, () => host.Output);
             if (set >= firstMeasured)
             {
-                settledSeconds += CpuProfile.Sample().LocalHost - settled.LocalHost;
+                var used = CpuProfile.Sample().Minus(settled);
+                settledSeconds += used.LocalHost;
+                settledJit += used.LocalHostJit;
             }
         }
-        var settledCpu = refill is null ? double.NaN : settledSeconds / ((settings.SettlingSets - firstMeasured + 1) * events) * 1e6;
-        return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, settledCpu);
+        var settledEvents = (settings.SettlingSets - firstMeasured + 1) * events;
+        var settledCpu = refill is null ? double.NaN : settledSeconds / settledEvents * 1e6;
+        var paced = refill is null ? null : await PacedAsync(prefix, warmup + (1 + settings.SettlingSets) * events, host, refill);
+        return new(Rate(calls, warmup), cpu, events, host.PeakResidentBytes, settledCpu, settledJit / settledEvents * 1e6, paced);
+    }
+
+    /// <summary>
+    /// The same offered load on both sides: once LocalHost has settled, its CPU while one array is
+    /// queued every 50 / <see cref="BenchSettings.PacedRate"/> seconds for <see cref="BenchSettings.PacedSeconds"/>,
+    /// until the last call is in. A drain at full speed measures each side at its own utilisation:
+    /// without the ledger LocalHost is the bottleneck and costs less per event (its workers always find
+    /// work, its I/O comes in batches); with it, on this machine, the emulator sharing its two cores is,
+    /// and LocalHost waits (docs/performance.md, "Where the spread came from").
+    /// </summary>
+    private async Task<Paced> PacedAsync(string prefix, int delivered, LocalHostProcess host, Func<string, int, int, Task> refill)
+    {
+        await SettleAsync();
+
+        var arrays = (int)Math.Max(1, settings.PacedRate * settings.PacedSeconds / Backlog.ArraySize);
+        var interval = TimeSpan.FromSeconds((double)Backlog.ArraySize / settings.PacedRate);
+        var first = delivered / Backlog.ArraySize + 1;
+        await using var trace = await Profiler.StartAsync(host.Id, prefix + "-paced");
+        var before = CpuProfile.Sample();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < arrays; i++)
+        {
+            if (interval * i - watch.Elapsed is { Ticks: > 0 } wait)
+            {
+                await Task.Delay(wait);
+            }
+            await refill(prefix, first + i, 1);
+        }
+        var queued = DateTimeOffset.UtcNow;
+        var calls = await stack.WaitForCallsAsync(prefix, delivered + arrays * Backlog.ArraySize, () => host.Output);
+        var used = CpuProfile.Sample().Minus(before);
+        var events = arrays * Backlog.ArraySize;
+        return new(used.LocalHost / events * 1e6, used.LocalHostJit / events * 1e6, (calls.Max(r => r.At) - queued).TotalSeconds);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace ConvertroFunctions.Benchmarks;
 /// With <c>BENCH_PROFILE_DIR</c> set, each LocalHost delivery run is sampled on CPU by Linux
 /// <c>perf</c> (Debian's linux-perf; LocalHost then writes its JIT symbol map, DOTNET_PerfMapEnabled)
 /// while it drains, into <c>{dir}/{run}.perf.data</c> (batched runs: <c>{run}-fresh.perf.data</c> for the
-/// window after the warm-up, <c>{run}.perf.data</c> for the last settled set); <c>tools/profile/top-frames.sh</c> lists the
+/// window after the warm-up, <c>{run}.perf.data</c> for the last settled set, <c>{run}-paced.perf.data</c> for the paced window); <c>tools/profile/top-frames.sh</c> lists the
 /// frames that used the most CPU (docs/performance.md, "What profiling found"). Unset: does nothing.
 /// </summary>
 internal sealed class Profiler : IAsyncDisposable

@@ -83,12 +83,23 @@ Console.WriteLine($"Delivery, batched (arrays of {Backlog.ArraySize} packed as i
 var batched = await delivery.ArraysAsync();
 report.Add(new("Batched: raw drain + Convertro GETs (median)", batched.Raw, "events/s", null, null, null, "", null));
 report.Add(new("Batched: delivery, idempotency off (median)", batched.Off, "events/s", batched.Raw, "raw drain", batched.Off / batched.Raw, "", null));
-report.Add(new("Batched: delivery, idempotency on (median)", batched.On, "events/s", batched.Raw, "raw drain", batched.On / batched.Raw, "≥ 80%", batched.On >= 0.8 * batched.Raw));
+report.Add(new("Batched: delivery, idempotency on (median)", batched.On, "events/s", batched.Raw, "raw drain", batched.On / batched.Raw, "", null)); // the 80% target was withdrawn (issue 20): on 2 shared cores it measures the emulator
 report.Add(new("Batched: idempotency wall time per event", (1 / batched.On - 1 / batched.Off) * 1e6, "µs", null, null, null, "", null));
 report.Add(new("Batched: LocalHost CPU per event, idempotency on, fresh process (median)", batched.OnCpu, "µs", batched.OffCpu, "idempotency off",
     batched.OnCpu / batched.OffCpu, "", null));
-report.Add(new("Batched: LocalHost CPU per event, idempotency on, settled (median)", batched.OnSettledCpu, "µs", batched.OffSettledCpu, "idempotency off",
-    batched.OnSettledCpu / batched.OffSettledCpu, "≤ 1.5×", batched.OnSettledCpu <= 1.5 * batched.OffSettledCpu));
+// The issue-20 target (≤ 1.5×) is judged at the same offered load on both sides (docs/performance.md,
+// "Where the spread came from"); the full-speed drain's figure measures each side at its own utilisation.
+report.Add(new("Batched: LocalHost CPU per event, idempotency on, settled, draining at full speed (median)", batched.OnSettledCpu, "µs", batched.OffSettledCpu, "idempotency off",
+    batched.OnSettledCpu / batched.OffSettledCpu, "", null));
+report.Add(new("Batched: the same without LocalHost's JIT thread (median)", batched.OnSettledWithoutJit, "µs", batched.OffSettledWithoutJit, "idempotency off",
+    batched.OnSettledWithoutJit / batched.OffSettledWithoutJit, "", null));
+if (batched is { OnPaced: { } onPaced, OffPaced: { } offPaced })
+{
+    report.Add(new($"Batched: LocalHost CPU per event, idempotency on, settled, at {settings.PacedRate:N0} events/s (median)", onPaced.Total, "µs", offPaced.Total, "idempotency off",
+        onPaced.Total / offPaced.Total, "≤ 1.5×", onPaced.Total <= 1.5 * offPaced.Total));
+    report.Add(new($"Batched: the same without LocalHost's JIT thread (median)", onPaced.WithoutJit, "µs", offPaced.WithoutJit, "idempotency off",
+        onPaced.WithoutJit / offPaced.WithoutJit, "", null));
+}
 report.Add(new("LocalHost peak resident memory while delivering", Math.Max(singles.PeakResidentBytes, batched.PeakResidentBytes) / 1048576.0, "MB", null, null, null, "", null));
 }
 
@@ -107,6 +118,9 @@ report.Add(new("Batched, received by Segment yesterday: Table requests", cost.Ye
 report.Add(new("Batched, received by Segment a month ago: Table requests", cost.LastMonth, "per event", null, null, null, "≤ 0.1", cost.LastMonth <= 0.1));
 var perBacklog = await new TableRequestCost(stack, settings).BacklogAsync();
 report.Add(new("Batched backlog drain: Table requests (Stats flush 60 s)", perBacklog, "per event", null, null, null, "≤ 1.0", perBacklog <= 1.0));
+var slowBacklog = await new TableRequestCost(stack, settings).BacklogAsync(TimeSpan.FromMilliseconds(150));
+report.Add(new("Batched backlog drain, Convertro answering in 150 ms: Table requests", slowBacklog, "per event", perBacklog, "instant Convertro",
+    slowBacklog / perBacklog, "≤ 0.1", slowBacklog <= 0.1));
 
 report.Print();
 report.Write(settings.Output);

@@ -58,17 +58,29 @@ internal sealed class TableRequestCost(Stack stack, BenchSettings settings)
     /// arrays of 50 queued before LocalHost starts, up to 48 messages in flight): the condition in
     /// which a per-message flush would multiply. Counted from LocalHost's start (creating today's
     /// table and reading the settings included) until every call is in and the count has settled.
+    /// With <paramref name="convertroDelay"/>, the fake Convertro answers each call that late: a message
+    /// of 50 then lasts about a second and spans several of the ledger's flush ticks (a real Convertro
+    /// is not instant; one flush per message tripled the count at 150 ms, docs/performance.md).
     /// </summary>
-    public async Task<double> BacklogAsync()
+    public async Task<double> BacklogAsync(TimeSpan convertroDelay = default)
     {
+        var prefix = convertroDelay > TimeSpan.Zero ? "cost-slow" : "cost-backlog";
         var events = settings.DeliveryArrays * Backlog.ArraySize;
-        await Backlog.ArraysAsync(stack, "cost-backlog", settings.DeliveryArrays);
+        await Backlog.ArraysAsync(stack, prefix, settings.DeliveryArrays);
         var counter = new TableRequestCounter(stack.Azurite.TablePort);
-        await using var host = await StartAsync(counter);
-        await stack.WaitForCallsAsync("cost-backlog", events, () => counter.Breakdown);
-        var requests = await SettledAsync(counter);
-        Console.WriteLine($"  cost-backlog: {requests} Table requests for {events} events ({counter.Breakdown})");
-        return requests / (double)events;
+        stack.Convertro.ResponseDelay = convertroDelay;
+        try
+        {
+            await using var host = await StartAsync(counter);
+            await stack.WaitForCallsAsync(prefix, events, () => counter.Breakdown);
+            var requests = await SettledAsync(counter);
+            Console.WriteLine($"  {prefix}: {requests} Table requests for {events} events ({counter.Breakdown})");
+            return requests / (double)events;
+        }
+        finally
+        {
+            stack.Convertro.ResponseDelay = TimeSpan.Zero;
+        }
     }
 
     /// <summary>
