@@ -1,7 +1,8 @@
 namespace ConvertroFunctions.Benchmarks;
 
 /// <summary>
-/// How long and how hard: the full run, or --quick (a CI smoke run whose figures mean little).
+/// How long and how hard: the full run, or --quick (a CI smoke run whose figures mean little: one
+/// round, shorter sets, and the paced measurement fixed at 3 s).
 /// Delivery compares three drains in <see cref="DeliveryRounds"/> rounds (5, <c>BENCH_DELIVERY_ROUNDS</c>
 /// changes it; the order rotates, so each drain takes each place at least once): LocalHost's CPU per
 /// event moves by a fifth from one run to the next on 2 shared cores, and a median of five holds

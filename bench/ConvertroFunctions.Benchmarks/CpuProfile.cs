@@ -9,7 +9,11 @@ namespace ConvertroFunctions.Benchmarks;
 /// part of LocalHost's CPU spent by the runtime's tiered-compilation thread (".NET Tiered Compilation
 /// Worker", shown as ".NET Tiered Com"): recompiling hot methods in the background, in bursts that
 /// land in whichever window is measured, a cost per method rather than per event
-/// (docs/performance.md, "Where the spread came from").
+/// (docs/performance.md, "Where the spread came from"). The runtime ends that thread after a few
+/// idle seconds and starts a new one when it has work again, so a difference of two samples is taken
+/// thread by thread (<see cref="JitThreads"/>): a thread born in the window counts in full, and one that
+/// was born and ended inside it is not seen at all (the figure "without the JIT thread" can only come
+/// out higher for it, never lower).
 /// </summary>
 public sealed record CpuProfile(double Harness, double LocalHost, double Azurite, double LocalHostJit = 0)
 {
@@ -18,6 +22,9 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
 
     /// <summary>LocalHost's CPU less its tiered-compilation thread's.</summary>
     public double LocalHostWithoutJit => LocalHost - LocalHostJit;
+
+    /// <summary>In a sample: CPU seconds so far of each of LocalHost's tiered-compilation threads, by thread id.</summary>
+    public IReadOnlyDictionary<int, double> JitThreads { get; private init; } = new Dictionary<int, double>();
 
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
@@ -44,7 +51,8 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
                 // The process ended meanwhile.
             }
         }
-        double localHost = 0, azurite = 0, jit = 0;
+        double localHost = 0, azurite = 0;
+        var jit = new Dictionary<int, double>();
         foreach (var (pid, (_, seconds, cmdline)) in processes)
         {
             if (!IsDescendant(pid, processes))
@@ -54,20 +62,19 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
             if (cmdline.Contains("ConvertroFunctions.LocalHost.dll", StringComparison.Ordinal))
             {
                 localHost += seconds;
-                jit += ThreadSeconds(pid, JitThread);
+                AddThreads(pid, JitThread, jit);
             }
             else if (cmdline.Contains("azurite", StringComparison.Ordinal))
             {
                 azurite += seconds;
             }
         }
-        return new(processes.TryGetValue(Environment.ProcessId, out var self) ? self.Seconds : 0, localHost, azurite, jit);
+        return new(processes.TryGetValue(Environment.ProcessId, out var self) ? self.Seconds : 0, localHost, azurite, jit.Values.Sum()) { JitThreads = jit };
     }
 
-    /// <summary>CPU seconds of the process's threads with this name (/proc/{pid}/task/{tid}/stat).</summary>
-    private static double ThreadSeconds(int pid, string name)
+    /// <summary>Adds the CPU seconds of each of the process's threads with this name, by thread id (/proc/{pid}/task/{tid}/stat).</summary>
+    private static void AddThreads(int pid, string name, Dictionary<int, double> threads)
     {
-        double seconds = 0;
         try
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
@@ -78,7 +85,7 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
                     var open = stat.IndexOf('(');
                     if (stat.AsSpan(open + 1, stat.LastIndexOf(')') - open - 1).SequenceEqual(name))
                     {
-                        seconds += Parse(stat).Seconds;
+                        threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = Parse(stat).Seconds;
                     }
                 }
                 catch (IOException)
@@ -91,14 +98,15 @@ public sealed record CpuProfile(double Harness, double LocalHost, double Azurite
         {
             // The process ended meanwhile.
         }
-        return seconds;
     }
 
     public double TotalMicrosecondsPer(double events) => (Harness + LocalHost + Azurite) / events * 1e6;
 
     public CpuProfile Plus(CpuProfile other) => new(Harness + other.Harness, LocalHost + other.LocalHost, Azurite + other.Azurite, LocalHostJit + other.LocalHostJit);
 
-    public CpuProfile Minus(CpuProfile earlier) => new(Harness - earlier.Harness, LocalHost - earlier.LocalHost, Azurite - earlier.Azurite, LocalHostJit - earlier.LocalHostJit);
+    /// <summary>The CPU used between an earlier sample and this one; the JIT thread's counted thread by thread (see above).</summary>
+    public CpuProfile Minus(CpuProfile earlier) => new(Harness - earlier.Harness, LocalHost - earlier.LocalHost, Azurite - earlier.Azurite,
+        JitThreads.Sum(t => Math.Max(0, t.Value - earlier.JitThreads.GetValueOrDefault(t.Key))));
 
     /// <summary>Microseconds of CPU per event for each part.</summary>
     public string PerEvent(double events) =>

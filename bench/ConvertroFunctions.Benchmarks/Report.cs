@@ -46,7 +46,7 @@ public sealed class Report
         {
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            // A quick run's windows can be shorter than /proc's 10 ms of CPU: a ratio over 0 is written "Infinity", not refused.
+            // A quick run's windows can be shorter than /proc's 10 ms of CPU: a ratio over 0 is written "Infinity" or "NaN", not refused.
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         }));
         Console.WriteLine($"\nWritten to {Path.GetFullPath(path)}");
